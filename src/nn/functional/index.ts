@@ -1,1 +1,1 @@
-export {};
+export { dropout } from "./dropout.js";
