@@ -1,1 +1,2 @@
-export {};
+/** Training utilities: gradient clipping (and, later, `utils.rnn` for packed sequences). */
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from "./clip-grad.js";

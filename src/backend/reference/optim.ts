@@ -1,39 +1,52 @@
 import type { AdagradOptions, AdamOptions, F32, RmspropOptions, SgdOptions } from "../backend.js";
 
-// Each update follows PyTorch's single-tensor implementation step for step (torch/optim/*.py),
-// so that 10-step trajectories match to float32 rounding.
+// Each update follows PyTorch 1.13's single-tensor implementation (torch/optim/*.py) op for op,
+// and rounds to float32 wherever PyTorch materialises a float32 tensor or casts a Python scalar to
+// the tensor's dtype, so that trajectories match PyTorch's CPU results to the last bit or two.
+// `a.add_(b, alpha=s)` runs as a fused multiply-add in PyTorch's vectorised CPU kernel, so it is
+// written as one float64 expression rounded once: f(a + s·b).
+const f = Math.fround;
 
 export function sgdUpdate(p: F32, g: F32, buf: F32 | null, o: SgdOptions): void {
-  const sign = o.maximize ? -1 : 1;
+  const wd = f(o.weightDecay);
+  const momentum = f(o.momentum);
+  const keep = f(1 - o.dampening);
+  const negLr = f(-o.lr);
   for (let i = 0; i < p.length; i++) {
-    let d = sign * g[i];
-    if (o.weightDecay !== 0) d += o.weightDecay * p[i];
+    let d = o.maximize ? -g[i] : g[i];
+    if (o.weightDecay !== 0) d = f(d + wd * p[i]);
     if (buf) {
-      buf[i] = o.firstStep ? d : o.momentum * buf[i] + (1 - o.dampening) * d;
-      d = o.nesterov ? d + o.momentum * buf[i] : buf[i];
+      buf[i] = o.firstStep ? d : f(f(buf[i] * momentum) + keep * d);
+      d = o.nesterov ? f(d + momentum * buf[i]) : buf[i];
     }
-    p[i] -= o.lr * d;
+    p[i] = p[i] + negLr * d;
   }
 }
 
 export function adamUpdate(p: F32, g: F32, m: F32, v: F32, vMax: F32 | null, o: AdamOptions): void {
-  const sign = o.maximize ? -1 : 1;
   const bc1 = 1 - Math.pow(o.beta1, o.step);
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(o.beta2, o.step));
-  const stepSize = o.lr / bc1;
+  const bc2Sqrt = f(Math.sqrt(1 - Math.pow(o.beta2, o.step)));
+  const negStepSize = f(-(o.lr / bc1));
+  const beta1 = f(o.beta1);
+  const beta2 = f(o.beta2);
+  const oneMinusBeta1 = f(1 - o.beta1);
+  const oneMinusBeta2 = f(1 - o.beta2);
+  const eps = f(o.eps);
+  const wd = f(o.weightDecay);
+  const decay = f(1 - o.lr * o.weightDecay);
   for (let i = 0; i < p.length; i++) {
-    let d = sign * g[i];
-    if (o.decoupled) p[i] *= 1 - o.lr * o.weightDecay;
-    else if (o.weightDecay !== 0) d += o.weightDecay * p[i];
-    m[i] += (d - m[i]) * (1 - o.beta1);
-    v[i] = v[i] * o.beta2 + (1 - o.beta2) * d * d;
+    let d = o.maximize ? -g[i] : g[i];
+    if (o.decoupled) p[i] = p[i] * decay;
+    else if (o.weightDecay !== 0) d = f(d + wd * p[i]);
+    m[i] = f(m[i] * beta1) + oneMinusBeta1 * d;
+    v[i] = f(v[i] * beta2) + f(oneMinusBeta2 * d) * d;
     let second = v[i];
     if (vMax) {
       vMax[i] = Math.max(vMax[i], v[i]);
       second = vMax[i];
     }
-    const denom = Math.sqrt(second) / bc2Sqrt + o.eps;
-    p[i] -= stepSize * (m[i] / denom);
+    const denom = f(f(f(Math.sqrt(second)) / bc2Sqrt) + eps);
+    p[i] = p[i] + f(f(negStepSize * m[i]) / denom);
   }
 }
 
@@ -45,33 +58,42 @@ export function rmspropUpdate(
   buf: F32 | null,
   o: RmspropOptions,
 ): void {
-  const sign = o.maximize ? -1 : 1;
+  const alpha = f(o.alpha);
+  const oneMinusAlpha = f(1 - o.alpha);
+  const eps = f(o.eps);
+  const wd = f(o.weightDecay);
+  const momentum = f(o.momentum);
+  const negLr = f(-o.lr);
   for (let i = 0; i < p.length; i++) {
-    let d = sign * g[i];
-    if (o.weightDecay !== 0) d += o.weightDecay * p[i];
-    sq[i] = o.alpha * sq[i] + (1 - o.alpha) * d * d;
+    let d = o.maximize ? -g[i] : g[i];
+    if (o.weightDecay !== 0) d = f(d + wd * p[i]);
+    sq[i] = f(sq[i] * alpha) + f(oneMinusAlpha * d) * d;
     let avg: number;
     if (gAvg) {
-      gAvg[i] += (d - gAvg[i]) * (1 - o.alpha);
-      avg = Math.sqrt(sq[i] - gAvg[i] * gAvg[i]) + o.eps;
+      gAvg[i] = f(gAvg[i] * alpha) + oneMinusAlpha * d;
+      avg = f(Math.sqrt(f(sq[i] - gAvg[i] * gAvg[i])));
     } else {
-      avg = Math.sqrt(sq[i]) + o.eps;
+      avg = f(Math.sqrt(sq[i]));
     }
+    avg = f(avg + eps);
     if (buf) {
-      buf[i] = o.momentum * buf[i] + d / avg;
-      p[i] -= o.lr * buf[i];
+      buf[i] = f(buf[i] * momentum) + f(d / avg);
+      p[i] = p[i] + negLr * buf[i];
     } else {
-      p[i] -= (o.lr * d) / avg;
+      p[i] = p[i] + f(f(negLr * d) / avg);
     }
   }
 }
 
 export function adagradUpdate(p: F32, g: F32, sum: F32, o: AdagradOptions): void {
-  const sign = o.maximize ? -1 : 1;
+  const wd = f(o.weightDecay);
+  const eps = f(o.eps);
+  const negLr = f(-o.lr);
   for (let i = 0; i < p.length; i++) {
-    let d = sign * g[i];
-    if (o.weightDecay !== 0) d += o.weightDecay * p[i];
-    sum[i] += d * d;
-    p[i] -= (o.lr * d) / (Math.sqrt(sum[i]) + o.eps);
+    let d = o.maximize ? -g[i] : g[i];
+    if (o.weightDecay !== 0) d = f(d + wd * p[i]);
+    sum[i] = sum[i] + d * d;
+    const std = f(f(Math.sqrt(sum[i])) + eps);
+    p[i] = p[i] + f(f(negLr * d) / std);
   }
 }
