@@ -19,7 +19,15 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["node:*", "fs", "path", "os", "child_process", "worker_threads"], message: "The core runs in browsers: Node built-ins belong in src/cli or src/io/node." }] },
+        {
+          patterns: [
+            {
+              group: ["node:*", "fs", "path", "os", "child_process", "worker_threads"],
+              message:
+                "The core runs in browsers: Node built-ins belong in src/cli or src/io/node.",
+            },
+          ],
+        },
       ],
     },
   },
@@ -29,7 +37,15 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["**/backend/**", "**/backend"], message: "nn/, optim/ and tasks/ never import backend/: go through ops/ or tensor/." }, { group: ["node:*"], message: "The core runs in browsers." }] },
+        {
+          patterns: [
+            {
+              group: ["**/backend/**", "**/backend"],
+              message: "nn/, optim/ and tasks/ never import backend/: go through ops/ or tensor/.",
+            },
+            { group: ["node:*"], message: "The core runs in browsers." },
+          ],
+        },
       ],
     },
   },

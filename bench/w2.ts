@@ -44,10 +44,14 @@ function time(label: string, fn: () => unknown): number {
   for (let i = 0; i < steps; i++) fn();
   const seconds = (performance.now() - start) / 1000 / steps;
   const tokens = (batch * T) / seconds;
-  console.log(`${label.padEnd(28)} ${(seconds * 1000).toFixed(0).padStart(7)} ms/step ${tokens.toFixed(0).padStart(8)} tokens/s`);
+  console.log(
+    `${label.padEnd(28)} ${(seconds * 1000).toFixed(0).padStart(7)} ms/step ${tokens.toFixed(0).padStart(8)} tokens/s`,
+  );
   return tokens;
 }
 
-console.log(`W2 char-LM (reference backend), batch ${batch}, T ${T}, ${steps} timed steps after 1 warm-up`);
+console.log(
+  `W2 char-LM (reference backend), batch ${batch}, T ${T}, ${steps} timed steps after 1 warm-up`,
+);
 time("forward", () => noGrad(() => model.forward(x)));
 time("train step (fwd+bwd+Adam)", trainStep);

@@ -27,7 +27,13 @@ export {
   type FromDataOptions,
   type RandomOptions,
 } from "./tensor/creation.js";
-export { Generator, manualSeed, getRngState, setRngState, type GeneratorState } from "./tensor/random.js";
+export {
+  Generator,
+  manualSeed,
+  getRngState,
+  setRngState,
+  type GeneratorState,
+} from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled } from "./autograd/tape.js";
 export { gradcheck, type GradcheckOptions } from "./autograd/gradcheck.js";
 export {

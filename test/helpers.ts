@@ -18,12 +18,23 @@ export function loadFixture<T = unknown>(name: string): T {
 }
 
 export function fromFixture(f: FixtureTensor, options: { requiresGrad?: boolean } = {}): Tensor {
-  return tensor(f.data, { shape: f.shape, dtype: f.dtype ?? "float32", requiresGrad: options.requiresGrad ?? false });
+  return tensor(f.data, {
+    shape: f.shape,
+    dtype: f.dtype ?? "float32",
+    requiresGrad: options.requiresGrad ?? false,
+  });
 }
 
-export function maxAbsDiff(actual: Tensor | ArrayLike<number>, expected: FixtureTensor | Tensor | ArrayLike<number>): number {
-  const a = "data" in actual && "shape" in actual ? (actual as Tensor).data : (actual as ArrayLike<number>);
-  const e = "data" in expected && "shape" in expected ? (expected as { data: ArrayLike<number> }).data : (expected as ArrayLike<number>);
+export function maxAbsDiff(
+  actual: Tensor | ArrayLike<number>,
+  expected: FixtureTensor | Tensor | ArrayLike<number>,
+): number {
+  const a =
+    "data" in actual && "shape" in actual ? (actual as Tensor).data : (actual as ArrayLike<number>);
+  const e =
+    "data" in expected && "shape" in expected
+      ? (expected as { data: ArrayLike<number> }).data
+      : (expected as ArrayLike<number>);
   assert.equal(a.length, e.length, `length ${a.length} vs expected ${e.length}`);
   let worst = 0;
   for (let i = 0; i < a.length; i++) {
@@ -34,7 +45,12 @@ export function maxAbsDiff(actual: Tensor | ArrayLike<number>, expected: Fixture
 }
 
 /** Asserts shape and values within `atol` (default 1e-5, the parity budget); returns the max error. */
-export function assertClose(actual: Tensor, expected: FixtureTensor | Tensor, atol = 1e-5, what = "tensor"): number {
+export function assertClose(
+  actual: Tensor,
+  expected: FixtureTensor | Tensor,
+  atol = 1e-5,
+  what = "tensor",
+): number {
   assert.deepEqual([...actual.shape], [...expected.shape], `${what}: shape`);
   const err = maxAbsDiff(actual, expected);
   assert.ok(err <= atol, `${what}: max abs diff ${err} > ${atol}`);

@@ -10,7 +10,7 @@ import type { UnaryOp } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { numel, type Shape } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { div, eq, log, mul, neg, pow, sub, sumToShape, where } from "../ops/elementwise.js";
+import { div, eq, ge, log, mul, neg, pow, sub, sumToShape, where } from "../ops/elementwise.js";
 import { expand, flip, narrow, narrowBackward, permute, reshape } from "../ops/movement.js";
 import { recurrentLayerBackward, type RecurrentSaved } from "../ops/recurrent.js";
 import { isGradEnabled, Node, type Grads } from "./tape.js";
@@ -22,7 +22,13 @@ const zerosOf = (shape: Shape) => new Tensor(new Float32Array(numel(shape)), sha
 function unaryRule(op: UnaryOp): Rule<{ x: Tensor; out: Tensor }> {
   return ([g], { x, out }) => {
     const dx = zerosOf(x.shape);
-    backend().unaryBackward(op, x.data as Float32Array, out.data as Float32Array, g!.data as Float32Array, dx.data as Float32Array);
+    backend().unaryBackward(
+      op,
+      x.data as Float32Array,
+      out.data as Float32Array,
+      g!.data as Float32Array,
+      dx.data as Float32Array,
+    );
     return [dx];
   };
 }
@@ -39,20 +45,36 @@ function reduce(inputs: readonly Tensor[], i: number, grad: () => Tensor): Tenso
 }
 
 export const derivatives = {
-  add: ((grads, _s, inputs) => [reduce(inputs, 0, () => grads[0]!), reduce(inputs, 1, () => grads[0]!)]) as Rule<BinarySaved>,
-  sub: ((grads, _s, inputs) => [reduce(inputs, 0, () => grads[0]!), reduce(inputs, 1, () => neg(grads[0]!))]) as Rule<BinarySaved>,
-  mul: (([g], { a, b }, inputs) => [reduce(inputs, 0, () => mul(g!, b)), reduce(inputs, 1, () => mul(g!, a))]) as Rule<BinarySaved>,
+  add: ((grads, _s, inputs) => [
+    reduce(inputs, 0, () => grads[0]!),
+    reduce(inputs, 1, () => grads[0]!),
+  ]) as Rule<BinarySaved>,
+  sub: ((grads, _s, inputs) => [
+    reduce(inputs, 0, () => grads[0]!),
+    reduce(inputs, 1, () => neg(grads[0]!)),
+  ]) as Rule<BinarySaved>,
+  mul: (([g], { a, b }, inputs) => [
+    reduce(inputs, 0, () => mul(g!, b)),
+    reduce(inputs, 1, () => mul(g!, a)),
+  ]) as Rule<BinarySaved>,
   div: (([g], { b, out }, inputs) => [
     reduce(inputs, 0, () => div(g!, b)),
     reduce(inputs, 1, () => neg(div(mul(g!, out), b))),
   ]) as Rule<BinarySaved>,
   pow: (([g], { a, b, out }, inputs) => [
-    // d/da a^b = b·a^(b−1); d/db a^b = a^b·log(a) (where a > 0; PyTorch masks a = 0 the same way)
-    reduce(inputs, 0, () => mul(g!, mul(b, pow(a, sub(b, 1))))),
-    reduce(inputs, 1, () => mul(g!, where(eq(a, 0), 0, mul(out, log(a))))),
+    // d/da a^b = b·a^(b−1), 0 where b = 0; d/db a^b = a^b·log(a), 0 where a = 0 and b ≥ 0
+    // (PyTorch's pow_backward masks, which keep 0^0 and 0^b finite).
+    reduce(inputs, 0, () => where(eq(b, 0), 0, mul(g!, mul(b, pow(a, sub(b, 1)))))),
+    reduce(inputs, 1, () => mul(g!, where(mul(eq(a, 0), ge(b, 0)), 0, mul(out, log(a))))),
   ]) as Rule<BinarySaved>,
-  maximum: (([g], { a, b }, inputs) => minMaxRule(g!, a, b, inputs, "max")) as Rule<{ a: Tensor; b: Tensor }>,
-  minimum: (([g], { a, b }, inputs) => minMaxRule(g!, a, b, inputs, "min")) as Rule<{ a: Tensor; b: Tensor }>,
+  maximum: (([g], { a, b }, inputs) => minMaxRule(g!, a, b, inputs, "max")) as Rule<{
+    a: Tensor;
+    b: Tensor;
+  }>,
+  minimum: (([g], { a, b }, inputs) => minMaxRule(g!, a, b, inputs, "min")) as Rule<{
+    a: Tensor;
+    b: Tensor;
+  }>,
 
   neg: unaryRule("neg"),
   exp: unaryRule("exp"),
@@ -86,9 +108,28 @@ export const derivatives = {
     const outer = numel(inputShape.slice(0, dim));
     const inner = numel(inputShape.slice(dim + 1));
     const size = inputShape[dim] ?? 1;
-    backend().scatterAddAxis(g!.data as Float32Array, outer, size, inner, indices.data as Int32Array, 1, dx.data as Float32Array);
+    backend().scatterAddAxis(
+      g!.data as Float32Array,
+      outer,
+      size,
+      inner,
+      indices.data as Int32Array,
+      1,
+      dx.data as Float32Array,
+    );
     return [dx];
   }) as Rule<{ inputShape: Shape; dim: number; indices: Tensor }>,
+  maxMinAll: (([g], { x, value }) => {
+    // The max (or min) of all elements spreads its gradient evenly over ties, as PyTorch's does.
+    const v = value.data[0];
+    const hit = (u: number) => (Number.isNaN(v) ? Number.isNaN(u) : u === v);
+    let count = 0;
+    for (let i = 0; i < x.data.length; i++) if (hit(x.data[i])) count++;
+    const dx = zerosOf(x.shape);
+    const share = g!.data[0] / count;
+    for (let i = 0; i < x.data.length; i++) if (hit(x.data[i])) dx.data[i] = share;
+    return [dx];
+  }) as Rule<{ x: Tensor; value: Tensor }>,
   softmax: softmaxRule(false),
   logSoftmax: softmaxRule(true),
 
@@ -99,11 +140,41 @@ export const derivatives = {
     let db: Tensor | null = null;
     if (inputs[0].requiresGrad) {
       da = zerosOf(a.shape);
-      for (let i = 0; i < count; i++) be.gemm(false, true, m, k, n, 1, G, i * m * n, b.data as Float32Array, i * k * n, 0, da.data as Float32Array, i * m * k);
+      for (let i = 0; i < count; i++)
+        be.gemm(
+          false,
+          true,
+          m,
+          k,
+          n,
+          1,
+          G,
+          i * m * n,
+          b.data as Float32Array,
+          i * k * n,
+          0,
+          da.data as Float32Array,
+          i * m * k,
+        );
     }
     if (inputs[1].requiresGrad) {
       db = zerosOf(b.shape);
-      for (let i = 0; i < count; i++) be.gemm(true, false, k, n, m, 1, a.data as Float32Array, i * m * k, G, i * m * n, 0, db.data as Float32Array, i * k * n);
+      for (let i = 0; i < count; i++)
+        be.gemm(
+          true,
+          false,
+          k,
+          n,
+          m,
+          1,
+          a.data as Float32Array,
+          i * m * k,
+          G,
+          i * m * n,
+          0,
+          db.data as Float32Array,
+          i * k * n,
+        );
     }
     return [da, db];
   }) as Rule<{ a: Tensor; b: Tensor; count: number; m: number; k: number; n: number }>,
@@ -111,9 +182,39 @@ export const derivatives = {
     const be = backend();
     const G = g!.data as Float32Array;
     const dx = inputs[0].requiresGrad ? zerosOf(x.shape) : null;
-    if (dx) be.gemm(false, false, rows, inF, outF, 1, G, 0, weight.data as Float32Array, 0, 0, dx.data as Float32Array, 0);
+    if (dx)
+      be.gemm(
+        false,
+        false,
+        rows,
+        inF,
+        outF,
+        1,
+        G,
+        0,
+        weight.data as Float32Array,
+        0,
+        0,
+        dx.data as Float32Array,
+        0,
+      );
     const dw = inputs[1].requiresGrad ? zerosOf(weight.shape) : null;
-    if (dw) be.gemm(true, false, outF, inF, rows, 1, G, 0, x.data as Float32Array, 0, 0, dw.data as Float32Array, 0);
+    if (dw)
+      be.gemm(
+        true,
+        false,
+        outF,
+        inF,
+        rows,
+        1,
+        G,
+        0,
+        x.data as Float32Array,
+        0,
+        0,
+        dw.data as Float32Array,
+        0,
+      );
     const db = inputs[2]?.requiresGrad ? zerosOf([outF]) : null;
     if (db) be.sumRows(G, rows, outF, db.data as Float32Array);
     return inputs.length === 3 ? [dx, dw, db] : [dx, dw];
@@ -126,7 +227,9 @@ export const derivatives = {
     return [permute(g!, inverse)];
   }) as Rule<{ perm: number[] }>,
   expand: (([g], { inputShape }) => [sumToShape(g!, inputShape)]) as Rule<{ inputShape: Shape }>,
-  narrow: (([g], { inputShape, dim, start }) => [narrowBackward(g!, inputShape, dim, start)]) as Rule<{
+  narrow: (([g], { inputShape, dim, start }) => [
+    narrowBackward(g!, inputShape, dim, start),
+  ]) as Rule<{
     inputShape: Shape;
     dim: number;
     start: number;
@@ -161,9 +264,24 @@ export const derivatives = {
   }) as Rule<{ inputShape: Shape; dim: number; index: Int32Array }>,
   gather: (([g], { inputShape, outer, size, inner, index, k }) => {
     const dx = zerosOf(inputShape);
-    backend().scatterAddAxis(g!.data as Float32Array, outer, size, inner, index, k, dx.data as Float32Array);
+    backend().scatterAddAxis(
+      g!.data as Float32Array,
+      outer,
+      size,
+      inner,
+      index,
+      k,
+      dx.data as Float32Array,
+    );
     return [dx];
-  }) as Rule<{ inputShape: Shape; outer: number; size: number; inner: number; index: Int32Array; k: number }>,
+  }) as Rule<{
+    inputShape: Shape;
+    outer: number;
+    size: number;
+    inner: number;
+    index: Int32Array;
+    k: number;
+  }>,
   embedding: (([g], { index, paddingIdx }, inputs) => {
     const weight = inputs[0];
     const width = weight.shape[1];
@@ -176,7 +294,13 @@ export const derivatives = {
   recurrentLayer: ((grads, saved) => recurrentLayerBackward(saved, grads)) as Rule<RecurrentSaved>,
 };
 
-function minMaxRule(g: Tensor, a: Tensor, b: Tensor, inputs: readonly Tensor[], which: "max" | "min"): Grads {
+function minMaxRule(
+  g: Tensor,
+  a: Tensor,
+  b: Tensor,
+  inputs: readonly Tensor[],
+  which: "max" | "min",
+): Grads {
   // Ties split the gradient in half, as torch.maximum does.
   const shape = g.shape;
   const ea = expand(a, shape);
@@ -188,13 +312,26 @@ function minMaxRule(g: Tensor, a: Tensor, b: Tensor, inputs: readonly Tensor[], 
     wa[i] = x === y ? 0.5 : (which === "max" ? x > y : x < y) ? 1 : 0;
   }
   const weightA = new Tensor(wa, shape);
-  return [reduce(inputs, 0, () => mul(g, weightA)), reduce(inputs, 1, () => mul(g, sub(1, weightA)))];
+  return [
+    reduce(inputs, 0, () => mul(g, weightA)),
+    reduce(inputs, 1, () => mul(g, sub(1, weightA))),
+  ];
 }
 
-function softmaxRule(log: boolean): Rule<{ out: Tensor; outer: number; size: number; inner: number }> {
+function softmaxRule(
+  log: boolean,
+): Rule<{ out: Tensor; outer: number; size: number; inner: number }> {
   return ([g], { out, outer, size, inner }) => {
     const dx = zerosOf(out.shape);
-    backend().softmaxBackward(out.data as Float32Array, g!.data as Float32Array, outer, size, inner, log, dx.data as Float32Array);
+    backend().softmaxBackward(
+      out.data as Float32Array,
+      g!.data as Float32Array,
+      outer,
+      size,
+      inner,
+      log,
+      dx.data as Float32Array,
+    );
     return [dx];
   };
 }
@@ -203,9 +340,13 @@ export type Primitive = keyof typeof derivatives;
 type SavedOf<K extends Primitive> = Parameters<(typeof derivatives)[K]>[1];
 
 /** Puts a node for primitive `name` on the tape, making `outputs` its results. */
-export function record<K extends Primitive>(name: K, inputs: Tensor[], outputs: Tensor[], saved: SavedOf<K>): void {
+export function record<K extends Primitive>(
+  name: K,
+  inputs: Tensor[],
+  outputs: Tensor[],
+  saved: SavedOf<K>,
+): void {
   if (!isGradEnabled()) return;
   const node = new Node(name, inputs, outputs.length, saved, derivatives[name] as Rule<unknown>);
   outputs.forEach((out, i) => out.setGradFn(node, i));
 }
-

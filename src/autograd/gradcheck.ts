@@ -31,7 +31,14 @@ export function gradcheck(
   inputs: Tensor[],
   options: GradcheckOptions = {},
 ): GradcheckResult {
-  const { eps = 1e-3, atol = 1e-2, rtol = 1e-2, mode = "full", seed = 1234, raise = true } = options;
+  const {
+    eps = 1e-3,
+    atol = 1e-2,
+    rtol = 1e-2,
+    mode = "full",
+    seed = 1234,
+    raise = true,
+  } = options;
   const gen = new Generator(seed);
   const outputs = () => {
     const o = fn(...inputs);
@@ -49,7 +56,9 @@ export function gradcheck(
 
   for (const x of inputs) x.grad = null;
   const outs = outputs();
-  const projected = outs.map((o, k) => o.mul(new Tensor(Float32Array.from(weights[k]), o.shape)).sum());
+  const projected = outs.map((o, k) =>
+    o.mul(new Tensor(Float32Array.from(weights[k]), o.shape)).sum(),
+  );
   projected.reduce((a, b) => a.add(b)).backward();
 
   let worst = -Infinity;
@@ -78,7 +87,8 @@ export function gradcheck(
     } else {
       const v = Float32Array.from({ length: data.length }, () => gen.normal());
       const keep = Float32Array.from(data);
-      const shift = (sign: number) => data.forEach((_, i) => (data[i] = keep[i] + sign * eps * v[i]));
+      const shift = (sign: number) =>
+        data.forEach((_, i) => (data[i] = keep[i] + sign * eps * v[i]));
       shift(1);
       const up = loss();
       shift(-1);
@@ -89,6 +99,9 @@ export function gradcheck(
     }
   });
   const ok = worst <= atol;
-  if (!ok && raise) throw new Error(`gradcheck failed: ${message} (excess ${worst.toExponential(3)} > atol ${atol})`);
+  if (!ok && raise)
+    throw new Error(
+      `gradcheck failed: ${message} (excess ${worst.toExponential(3)} > atol ${atol})`,
+    );
   return { ok, worst, message };
 }

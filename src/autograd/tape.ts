@@ -101,7 +101,12 @@ export interface BackwardHooks {
   clone(a: Tensor): Tensor;
 }
 
-export function runBackward(root: Tensor, grad: Tensor, retainGraph: boolean, hooks: BackwardHooks): void {
+export function runBackward(
+  root: Tensor,
+  grad: Tensor,
+  retainGraph: boolean,
+  hooks: BackwardHooks,
+): void {
   const accumulateLeaf = (leaf: Tensor, g: Tensor) => {
     // The first gradient is copied: rules may hand the same tensor to several inputs.
     if (leaf.grad === null) leaf.grad = hooks.clone(g);

@@ -12,18 +12,10 @@ export type F32 = Float32Array;
 export type I32 = Int32Array;
 
 export type UnaryOp =
-  | "neg"
-  | "exp"
-  | "log"
-  | "tanh"
-  | "sigmoid"
-  | "relu"
-  | "sqrt"
-  | "abs"
-  | "sin"
-  | "cos";
+  "neg" | "exp" | "log" | "tanh" | "sigmoid" | "relu" | "sqrt" | "abs" | "sin" | "cos";
 
-export type BinaryOp = "add" | "sub" | "mul" | "div" | "pow" | "max" | "min" | "eq" | "gt" | "lt" | "ge" | "le";
+export type BinaryOp =
+  "add" | "sub" | "mul" | "div" | "pow" | "max" | "min" | "eq" | "gt" | "lt" | "ge" | "le";
 
 export type ReduceOp = "sum" | "max" | "min";
 
@@ -46,13 +38,30 @@ export interface Backend {
    * out = a op b over `shape`, reading each operand through its strides (0 for broadcast dims).
    * Comparison ops write 1 or 0.
    */
-  binaryForward(op: BinaryOp, a: F32, aStrides: readonly number[], b: F32, bStrides: readonly number[], out: F32, shape: readonly number[]): void;
+  binaryForward(
+    op: BinaryOp,
+    a: F32,
+    aStrides: readonly number[],
+    b: F32,
+    bStrides: readonly number[],
+    out: F32,
+    shape: readonly number[],
+  ): void;
   /** out[i] = op(x[i], s) or, with `reverse`, op(s, x[i]). */
   scalarForward(op: BinaryOp, x: F32, s: number, reverse: boolean, out: F32): void;
   /** out[i] = min(max(x[i], lo), hi). */
   clampForward(x: F32, lo: number, hi: number, out: F32): void;
   /** out[i] = cond[i] != 0 ? a[i] : b[i], operands read through strides over `shape`. */
-  whereForward(cond: F32, cStrides: readonly number[], a: F32, aStrides: readonly number[], b: F32, bStrides: readonly number[], out: F32, shape: readonly number[]): void;
+  whereForward(
+    cond: F32,
+    cStrides: readonly number[],
+    a: F32,
+    aStrides: readonly number[],
+    b: F32,
+    bStrides: readonly number[],
+    out: F32,
+    shape: readonly number[],
+  ): void;
 
   // Movement -------------------------------------------------------------------------------------
   /** out (contiguous, `view.shape`) = x read through `view`. Serves permute, expand, narrow, flip. */
@@ -62,11 +71,27 @@ export interface Backend {
 
   // Reductions -----------------------------------------------------------------------------------
   /** Reduces x viewed as [outer, size, inner] over the middle axis into out [outer, inner]. */
-  reduceForward(op: ReduceOp, x: F32, outer: number, size: number, inner: number, out: F32, argOut?: I32): void;
+  reduceForward(
+    op: ReduceOp,
+    x: F32,
+    outer: number,
+    size: number,
+    inner: number,
+    out: F32,
+    argOut?: I32,
+  ): void;
   /** (log-)softmax of x viewed as [outer, size, inner] along the middle axis. */
   softmaxForward(x: F32, outer: number, size: number, inner: number, log: boolean, out: F32): void;
   /** dx += softmax backward, from the saved output y. */
-  softmaxBackward(y: F32, dy: F32, outer: number, size: number, inner: number, log: boolean, dx: F32): void;
+  softmaxBackward(
+    y: F32,
+    dy: F32,
+    outer: number,
+    size: number,
+    inner: number,
+    log: boolean,
+    dx: F32,
+  ): void;
 
   // Linear algebra -------------------------------------------------------------------------------
   /**
@@ -99,9 +124,25 @@ export interface Backend {
   /** dx[index[r], :] += dy[r, :]. */
   scatterAddRows(dy: F32, width: number, index: I32, dx: F32): void;
   /** torch.gather along the middle axis: x [outer, size, inner], index/out [outer, k, inner]. */
-  gatherAxis(x: F32, outer: number, size: number, inner: number, index: I32, k: number, out: F32): void;
+  gatherAxis(
+    x: F32,
+    outer: number,
+    size: number,
+    inner: number,
+    index: I32,
+    k: number,
+    out: F32,
+  ): void;
   /** Backward of gatherAxis: dx[o, index[o, j, i], i] += dy[o, j, i]. */
-  scatterAddAxis(dy: F32, outer: number, size: number, inner: number, index: I32, k: number, dx: F32): void;
+  scatterAddAxis(
+    dy: F32,
+    outer: number,
+    size: number,
+    inner: number,
+    index: I32,
+    k: number,
+    dx: F32,
+  ): void;
 
   // Recurrent gates (one time step for a whole batch; see nn/rnn for the equations) --------------
   /**
@@ -113,7 +154,16 @@ export interface Backend {
    * From dm (grad of m) and dc (grad of c, from the future; updated in place to the grad of cPrev),
    * writes pre-activation gate grads dGates [B, 4H].
    */
-  lstmGatesBackward(gates: F32, cPrev: F32, c: F32, dm: F32, dc: F32, batch: number, hidden: number, dGates: F32): void;
+  lstmGatesBackward(
+    gates: F32,
+    cPrev: F32,
+    c: F32,
+    dm: F32,
+    dc: F32,
+    batch: number,
+    hidden: number,
+    dGates: F32,
+  ): void;
   /**
    * GRU, gate order r, z, n, reset-after form: n = tanh(xn + r · hn). On entry `gx` [B, 3H] holds
    * x·Wih + bih and `gh` [B, 3H] holds h·Whh + bhh. On exit gx holds the activated r, z, n (gh
@@ -124,7 +174,17 @@ export interface Backend {
    * From dh (grad of h) writes dGx [B, 3H] and dGh [B, 3H] (pre-activation), and adds the direct
    * path z · dh into dhPrev.
    */
-  gruGatesBackward(gates: F32, gh: F32, hPrev: F32, dh: F32, batch: number, hidden: number, dGx: F32, dGh: F32, dhPrev: F32): void;
+  gruGatesBackward(
+    gates: F32,
+    gh: F32,
+    hPrev: F32,
+    dh: F32,
+    batch: number,
+    hidden: number,
+    dGx: F32,
+    dGh: F32,
+    dhPrev: F32,
+  ): void;
   /** Elman RNN: h = act(pre) in place over [B, H]. */
   rnnGatesForward(pre: F32, relu: boolean): void;
   /** dPre = dh · act'(h), from the output h. */
@@ -136,7 +196,14 @@ export interface Backend {
   /** Adam/AdamW; `vMax` is the AMSGrad state or null. `step` counts from 1. */
   adamUpdate(p: F32, g: F32, m: F32, v: F32, vMax: F32 | null, o: AdamOptions): void;
   /** RMSprop; `gAvg` (centered) and `buf` (momentum) are null when unused. */
-  rmspropUpdate(p: F32, g: F32, sq: F32, gAvg: F32 | null, buf: F32 | null, o: RmspropOptions): void;
+  rmspropUpdate(
+    p: F32,
+    g: F32,
+    sq: F32,
+    gAvg: F32 | null,
+    buf: F32 | null,
+    o: RmspropOptions,
+  ): void;
   /** Adagrad with the decayed rate `lr` already computed by the caller. */
   adagradUpdate(p: F32, g: F32, sum: F32, o: AdagradOptions): void;
 }

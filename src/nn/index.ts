@@ -7,3 +7,4 @@ export * from "./embedding.js";
 export * from "./dropout.js";
 export * from "./loss.js";
 export * from "./rnn/index.js";
+export * from "./container.js";

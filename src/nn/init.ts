@@ -6,12 +6,22 @@ import { defaultGenerator, type Generator } from "../tensor/random.js";
 import { formatShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-export function uniform_(t: Tensor, low = 0, high = 1, generator: Generator = defaultGenerator): Tensor {
+export function uniform_(
+  t: Tensor,
+  low = 0,
+  high = 1,
+  generator: Generator = defaultGenerator,
+): Tensor {
   for (let i = 0; i < t.data.length; i++) t.data[i] = low + (high - low) * generator.uniform();
   return t;
 }
 
-export function normal_(t: Tensor, mean = 0, std = 1, generator: Generator = defaultGenerator): Tensor {
+export function normal_(
+  t: Tensor,
+  mean = 0,
+  std = 1,
+  generator: Generator = defaultGenerator,
+): Tensor {
   for (let i = 0; i < t.data.length; i++) t.data[i] = mean + std * generator.normal();
   return t;
 }
@@ -32,20 +42,30 @@ export function ones_(t: Tensor): Tensor {
 /** [fanIn, fanOut] as PyTorch computes them (dims ≥ 2; receptive field for > 2). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   if (t.dim() < 2) {
-    throw new Error(`init: fan in and fan out need a tensor with at least 2 dims, got ${formatShape(t.shape)}`);
+    throw new Error(
+      `init: fan in and fan out need a tensor with at least 2 dims, got ${formatShape(t.shape)}`,
+    );
   }
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
 /** U(−b, b) with b = gain·√(6 / (fanIn + fanOut)). */
-export function xavierUniform_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
+export function xavierUniform_(
+  t: Tensor,
+  gain = 1,
+  generator: Generator = defaultGenerator,
+): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -bound, bound, generator);
 }
 
-export function xavierNormal_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
+export function xavierNormal_(
+  t: Tensor,
+  gain = 1,
+  generator: Generator = defaultGenerator,
+): Tensor {
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), generator);
 }
@@ -63,12 +83,15 @@ export function kaimingUniform_(t: Tensor, a = 0, generator: Generator = default
 
 /** Fills a 2-D tensor with a (semi-)orthogonal matrix, by Gram–Schmidt on a normal draw. */
 export function orthogonal_(t: Tensor, gain = 1, generator: Generator = defaultGenerator): Tensor {
-  if (t.dim() < 2) throw new Error(`orthogonal_: expected at least 2 dims, got ${formatShape(t.shape)}`);
+  if (t.dim() < 2)
+    throw new Error(`orthogonal_: expected at least 2 dims, got ${formatShape(t.shape)}`);
   const rows = t.shape[0];
   const cols = t.data.length / rows;
   const transpose = rows < cols;
   const [n, m] = transpose ? [cols, rows] : [rows, cols]; // n ≥ m: orthonormalise m columns of length n
-  const q = Array.from({ length: m }, () => Float64Array.from({ length: n }, () => generator.normal()));
+  const q = Array.from({ length: m }, () =>
+    Float64Array.from({ length: n }, () => generator.normal()),
+  );
   for (let j = 0; j < m; j++) {
     for (let k = 0; k < j; k++) {
       let dot = 0;

@@ -47,7 +47,11 @@ export abstract class Module {
         if (![...this._registered.values()].includes(value)) params.push([key, value]);
       } else if (value instanceof Module) {
         children.push([key, value]);
-      } else if (Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Module)) {
+      } else if (
+        Array.isArray(value) &&
+        value.length > 0 &&
+        value.every((v) => v instanceof Module)
+      ) {
         value.forEach((m: Module, i) => children.push([`${key}.${i}`, m]));
       }
     }
@@ -62,12 +66,26 @@ export abstract class Module {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module and every descendant, depth first, with dotted names ("" for this one). */
-  namedModules(prefix = ""): [string, Module][] {
+  /**
+   * This module and every descendant, depth first, with dotted names ("" for this one); a module
+   * reachable by two paths is listed once, under the first (as PyTorch's `named_modules`).
+   */
+  namedModules(prefix = "", memo = new Set<Module>()): [string, Module][] {
+    if (memo.has(this)) return [];
+    memo.add(this);
     const out: [string, Module][] = [[prefix, this]];
     for (const [name, child] of this.namedChildren()) {
-      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+      out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name, memo));
     }
+    return out;
+  }
+
+  /** Every (name, parameter) path without removing duplicates: what `state_dict()` lists. */
+  private allNamedParameters(prefix = ""): [string, Parameter][] {
+    const at = (name: string) => (prefix ? `${prefix}.${name}` : name);
+    const out = this.ownEntries().params.map(([name, p]): [string, Parameter] => [at(name), p]);
+    for (const [name, child] of this.namedChildren())
+      out.push(...child.allNamedParameters(at(name)));
     return out;
   }
 
@@ -93,10 +111,13 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Parameters by PyTorch key, sharing storage with the module (like `state_dict()`). */
+  /**
+   * Parameters by PyTorch key, sharing storage with the module (like `state_dict()`); a shared
+   * (tied) parameter appears under each of its names, as in PyTorch.
+   */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [name, p] of this.namedParameters()) out[name] = p;
+    for (const [name, p] of this.allNamedParameters()) out[name] = p;
     return out;
   }
 
@@ -104,9 +125,12 @@ export abstract class Module {
    * Copies values into the parameters. With `strict` (the default) the keys must match exactly;
    * shapes must always match. Every offending key is listed in one error.
    */
-  loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    state: Record<string, Tensor>,
+    options: { strict?: boolean } = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = options.strict ?? true;
-    const own = new Map(this.namedParameters());
+    const own = new Map(this.allNamedParameters());
     const missingKeys = [...own.keys()].filter((k) => !(k in state));
     const unexpectedKeys = Object.keys(state).filter((k) => !own.has(k));
     const problems: string[] = [];
@@ -115,8 +139,13 @@ export abstract class Module {
       if (!value) continue;
       if (!(value instanceof Tensor)) {
         problems.push(`${key}: expected a Tensor, got ${typeof value}`);
-      } else if (value.shape.length !== p.shape.length || value.shape.some((s, i) => s !== p.shape[i])) {
-        problems.push(`size mismatch for ${key}: expected ${formatShape(p.shape)}, got ${formatShape(value.shape)}`);
+      } else if (
+        value.shape.length !== p.shape.length ||
+        value.shape.some((s, i) => s !== p.shape[i])
+      ) {
+        problems.push(
+          `size mismatch for ${key}: expected ${formatShape(p.shape)}, got ${formatShape(value.shape)}`,
+        );
       }
     }
     if (strict) {
@@ -124,12 +153,15 @@ export abstract class Module {
       for (const k of unexpectedKeys) problems.push(`unexpected key: ${k}`);
     }
     if (problems.length > 0) {
-      throw new Error(`Error(s) in loading state dict for ${this.constructor.name}:\n  ${problems.join("\n  ")}`);
+      throw new Error(
+        `Error(s) in loading state dict for ${this.constructor.name}:\n  ${problems.join("\n  ")}`,
+      );
     }
     noGrad(() => {
       for (const [key, p] of own) {
         const value = state[key];
-        if (value) p.data.set(value.dtype === "float32" ? value.data : Float32Array.from(value.data));
+        if (value)
+          p.data.set(value.dtype === "float32" ? value.data : Float32Array.from(value.data));
       }
     });
     return { missingKeys, unexpectedKeys };
@@ -163,11 +195,30 @@ export abstract class Module {
 
   /** PyTorch-style repr, nested for containers. */
   toString(): string {
-    const children = this.namedChildren();
-    const name = this.constructor.name;
-    if (children.length === 0) return `${name}(${this.extraRepr()})`;
-    const lines = children.map(([n, c]) => `  (${n}): ${c.toString().split("\n").join("\n  ")}`);
-    const extra = this.extraRepr();
-    return `${name}(${extra ? `\n  ${extra}` : ""}\n${lines.join("\n")}\n)`;
+    // Arrays of modules print as PyTorch prints the equivalent nn.ModuleList.
+    const items: { name: string; repr?: string; list?: [string, string][] }[] = [];
+    for (const [n, c] of this.namedChildren()) {
+      const dot = n.indexOf(".");
+      if (dot < 0) {
+        items.push({ name: n, repr: c.toString() });
+        continue;
+      }
+      const key = n.slice(0, dot);
+      let item = items.find((it) => it.name === key && it.list);
+      if (!item) items.push((item = { name: key, list: [] }));
+      item.list!.push([n.slice(dot + 1), c.toString()]);
+    }
+    const block = (name: string, extra: string, kids: [string, string][]): string => {
+      const childLines = kids.map(([n, r]) => `(${n}): ${r.split("\n").join("\n  ")}`);
+      const lines = [...(extra ? extra.split("\n") : []), ...childLines];
+      if (lines.length === 0) return `${name}()`;
+      if (lines.length === 1 && childLines.length === 0) return `${name}(${lines[0]})`;
+      return `${name}(\n  ${lines.join("\n  ")}\n)`;
+    };
+    const kids = items.map(({ name, repr, list }): [string, string] => [
+      name,
+      repr ?? block("ModuleList", "", list!),
+    ]);
+    return block(this.constructor.name, this.extraRepr(), kids);
   }
 }

@@ -6,7 +6,10 @@ import { Tensor } from "../tensor/tensor.js";
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
-    super(data.dtype === "float32" ? (data.data as Float32Array) : Float32Array.from(data.data), data.shape);
+    super(
+      data.dtype === "float32" ? (data.data as Float32Array) : Float32Array.from(data.data),
+      data.shape,
+    );
     this.requiresGrad = requiresGrad;
   }
 }

@@ -18,12 +18,24 @@ function binaryRaw(op: BinaryOp, name: string, a: Operand, b: Operand): Tensor {
   if (typeof b === "number" || (typeof a !== "number" && b.numel() === 1 && b.dim() <= a.dim())) {
     const x = a as Tensor;
     const out = empty(x.shape);
-    backend().scalarForward(op, f32(x), typeof b === "number" ? b : b.data[0], false, out.data as Float32Array);
+    backend().scalarForward(
+      op,
+      f32(x),
+      typeof b === "number" ? b : b.data[0],
+      false,
+      out.data as Float32Array,
+    );
     return out;
   }
   if (typeof a === "number" || (a.numel() === 1 && a.dim() <= b.dim())) {
     const out = empty(b.shape);
-    backend().scalarForward(op, f32(b), typeof a === "number" ? a : a.data[0], true, out.data as Float32Array);
+    backend().scalarForward(
+      op,
+      f32(b),
+      typeof a === "number" ? a : a.data[0],
+      true,
+      out.data as Float32Array,
+    );
     return out;
   }
   const shape = broadcastShapes(name, a.shape, b.shape);
@@ -111,7 +123,8 @@ export const cos = unary("cos");
 /** Clamps into [min, max]; either bound may be null. The gradient flows where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min: number | null, max: number | null = null): Tensor {
   checkTensor("clamp", x);
-  if (min === null && max === null) throw new Error("clamp: at least one of min and max must be given");
+  if (min === null && max === null)
+    throw new Error("clamp: at least one of min and max must be given");
   const lo = min ?? -Infinity;
   const hi = max ?? Infinity;
   const out = empty(x.shape);
@@ -172,7 +185,9 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
 /** dst += src in place (no tape); shapes must match. Used for gradient accumulation. */
 export function accumulateInto(dst: Tensor, src: Tensor): void {
   if (!sameShape(dst.shape, src.shape)) {
-    throw new Error(`accumulate: shapes [${dst.shape.join(", ")}] and [${src.shape.join(", ")}] differ`);
+    throw new Error(
+      `accumulate: shapes [${dst.shape.join(", ")}] and [${src.shape.join(", ")}] differ`,
+    );
   }
   const d = dst.data as Float32Array;
   backend().binaryForward("add", d, [1], f32(src), [1], d, [d.length]);

@@ -4,5 +4,10 @@ export * from "./indexing.js";
 export * from "./linalg.js";
 export * from "./movement.js";
 export * from "./reduction.js";
-export { recurrentLayer, type RecurrentLayerInput, type RecurrentLayerOutput, type RecurrentMode } from "./recurrent.js";
+export {
+  recurrentLayer,
+  type RecurrentLayerInput,
+  type RecurrentLayerOutput,
+  type RecurrentMode,
+} from "./recurrent.js";
 export * from "../tensor/creation.js";

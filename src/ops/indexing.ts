@@ -9,7 +9,9 @@ function checkRange(op: string, index: Int32Array, size: number): void {
   for (let i = 0; i < index.length; i++) {
     const v = index[i];
     if (v < 0 || v >= size) {
-      throw new Error(`${op}: index ${v} is out of range for a dimension of size ${size} (at flat position ${i})`);
+      throw new Error(
+        `${op}: index ${v} is out of range for a dimension of size ${size} (at flat position ${i})`,
+      );
     }
   }
 }
@@ -19,7 +21,8 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   checkTensor("indexSelect", x);
   checkTensor("indexSelect", index, "index");
   const d = normalizeDim("indexSelect", dim, x.dim());
-  if (index.dim() > 1) throw new Error(`indexSelect: expected a 1-D index, got shape ${formatShape(index.shape)}`);
+  if (index.dim() > 1)
+    throw new Error(`indexSelect: expected a 1-D index, got shape ${formatShape(index.shape)}`);
   const idx = i32("indexSelect", index);
   const { outer, size, inner } = splitAt(x.shape, d);
   checkRange("indexSelect", idx, size);
@@ -60,7 +63,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const k = index.dim() === 0 ? 1 : index.shape[d];
   const out = empty(index.shape);
   backend().gatherAxis(f32(x), outer, size, inner, idx, k, out.data as Float32Array);
-  if (needsGrad(x)) record("gather", [x], [out], { inputShape: x.shape, outer, size, inner, index: idx, k });
+  if (needsGrad(x))
+    record("gather", [x], [out], { inputShape: x.shape, outer, size, inner, index: idx, k });
   return out;
 }
 
@@ -68,12 +72,19 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  * Looks up rows of `weight` [numEmbeddings, dim] for int32 `indices` of any shape; the result is
  * [...indices.shape, dim]. Rows equal to `paddingIdx` get no gradient, as in PyTorch.
  */
-export function embedding(indices: Tensor, weight: Tensor, paddingIdx: number | null = null): Tensor {
+export function embedding(
+  indices: Tensor,
+  weight: Tensor,
+  paddingIdx: number | null = null,
+): Tensor {
   checkTensor("embedding", indices, "indices");
   checkTensor("embedding", weight, "weight");
-  if (weight.dim() !== 2) throw new Error(`embedding: expected a 2-D weight, got shape ${formatShape(weight.shape)}`);
+  if (weight.dim() !== 2)
+    throw new Error(`embedding: expected a 2-D weight, got shape ${formatShape(weight.shape)}`);
   if (indices.dtype !== "int32") {
-    throw new Error(`embedding: expected int32 indices, got ${indices.dtype} of shape ${formatShape(indices.shape)}`);
+    throw new Error(
+      `embedding: expected int32 indices, got ${indices.dtype} of shape ${formatShape(indices.shape)}`,
+    );
   }
   const idx = indices.data as Int32Array;
   const [rows, width] = weight.shape;

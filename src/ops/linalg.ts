@@ -14,16 +14,33 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor("matmul", a, "the first operand");
   checkTensor("matmul", b, "the second operand");
   if (a.dim() === 0 || b.dim() === 0) {
-    throw new Error(`matmul: both operands need at least 1 dim, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `matmul: both operands need at least 1 dim, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
+  if (a.dim() === 1 && b.dim() === 1) return squeeze(matmul(unsqueeze(a, 0), unsqueeze(b, -1)));
   if (a.dim() === 1) return squeeze(matmul(unsqueeze(a, 0), b), -2);
   if (b.dim() === 1) return squeeze(matmul(a, unsqueeze(b, -1)), -1);
   const [m, k] = a.shape.slice(-2);
   const [k2, n] = b.shape.slice(-2);
   if (k !== k2) {
-    throw new Error(`matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} ≠ ${k2})`);
+    throw new Error(
+      `matmul: shapes ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be multiplied (${k} ≠ ${k2})`,
+    );
   }
-  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const ba = a.shape.slice(0, -2);
+  const bb = b.shape.slice(0, -2);
+  const compatible = ba.every((s, i) => {
+    const t = bb[bb.length - ba.length + i] ?? 1;
+    return s === t || s === 1 || t === 1;
+  });
+  if (!compatible) {
+    throw new Error(
+      `matmul: the batch dims of ${formatShape(a.shape)} and ${formatShape(b.shape)} cannot be broadcast together ` +
+        `(${formatShape(ba)} vs ${formatShape(bb)})`,
+    );
+  }
+  const batch = broadcastShapes("matmul", ba, bb);
   const ea = expand(a, [...batch, m, k]);
   const eb = expand(b, [...batch, k, n]);
   return bmmRaw(ea, eb, batch, m, k, n);
@@ -32,18 +49,28 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** Batched matmul of [B, m, k] and [B, k, n], like torch.bmm. */
 export function bmm(a: Tensor, b: Tensor): Tensor {
   if (a.dim() !== 3 || b.dim() !== 3 || a.shape[0] !== b.shape[0]) {
-    throw new Error(`bmm: expected [B, m, k] and [B, k, n], got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    throw new Error(
+      `bmm: expected [B, m, k] and [B, k, n], got ${formatShape(a.shape)} and ${formatShape(b.shape)}`,
+    );
   }
   return matmul(a, b);
 }
 
-function bmmRaw(a: Tensor, b: Tensor, batch: readonly number[], m: number, k: number, n: number): Tensor {
+function bmmRaw(
+  a: Tensor,
+  b: Tensor,
+  batch: readonly number[],
+  m: number,
+  k: number,
+  n: number,
+): Tensor {
   const out = empty([...batch, m, n]);
   const count = numel(batch);
   const A = f32(a);
   const B = f32(b);
   const C = out.data as Float32Array;
-  for (let i = 0; i < count; i++) backend().gemm(false, false, m, n, k, 1, A, i * m * k, B, i * k * n, 0, C, i * m * n);
+  for (let i = 0; i < count; i++)
+    backend().gemm(false, false, m, n, k, 1, A, i * m * k, B, i * k * n, 0, C, i * m * n);
   if (needsGrad(a, b)) record("matmul", [a, b], [out], { a, b, count, m, k, n });
   return out;
 }
@@ -53,9 +80,12 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   checkTensor("linear", x);
   checkTensor("linear", weight, "weight");
   const [outF, inF] = weight.shape;
-  if (weight.dim() !== 2) throw new Error(`linear: expected a 2-D weight, got ${formatShape(weight.shape)}`);
+  if (weight.dim() !== 2)
+    throw new Error(`linear: expected a 2-D weight, got ${formatShape(weight.shape)}`);
   if (x.dim() === 0 || x.shape[x.dim() - 1] !== inF) {
-    throw new Error(`linear: expected input with last dimension ${inF}, got ${formatShape(x.shape)}`);
+    throw new Error(
+      `linear: expected input with last dimension ${inF}, got ${formatShape(x.shape)}`,
+    );
   }
   if (bias && (bias.dim() !== 1 || bias.shape[0] !== outF)) {
     throw new Error(`linear: expected a bias of shape [${outF}], got ${formatShape(bias.shape)}`);
@@ -69,4 +99,3 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   if (needsGrad(...inputs)) record("linear", inputs, [out], { x, weight, rows, inF, outF });
   return out;
 }
-

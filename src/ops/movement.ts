@@ -27,12 +27,18 @@ export function detachShared(x: Tensor): Tensor {
 function inferShape(op: string, from: readonly number[], shape: readonly number[]): number[] {
   const count = numel(from);
   const unknown = shape.filter((s) => s === -1).length;
-  if (unknown > 1) throw new Error(`${op}: only one dimension can be -1, got ${formatShape(shape)}`);
-  checkShape(op, shape.filter((s) => s !== -1));
+  if (unknown > 1)
+    throw new Error(`${op}: only one dimension can be -1, got ${formatShape(shape)}`);
+  checkShape(
+    op,
+    shape.filter((s) => s !== -1),
+  );
   const known = shape.reduce((n, s) => (s === -1 ? n : n * s), 1);
   const out = shape.map((s) => (s === -1 ? (known === 0 ? 0 : count / known) : s));
   if (numel(out) !== count || out.some((s) => !Number.isInteger(s))) {
-    throw new Error(`${op}: shape ${formatShape(shape)} is invalid for input of shape ${formatShape(from)} (${count} elements)`);
+    throw new Error(
+      `${op}: shape ${formatShape(shape)} is invalid for input of shape ${formatShape(from)} (${count} elements)`,
+    );
   }
   return out;
 }
@@ -56,10 +62,17 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
+  if (dim === undefined)
+    return reshape(
+      x,
+      x.shape.filter((s) => s !== 1),
+    );
   const d = normalizeDim("squeeze", dim, x.dim());
   if (x.dim() === 0 || x.shape[d] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== d));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
 }
 
 export function unsqueeze(x: Tensor, dim: number): Tensor {
@@ -73,14 +86,21 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   checkTensor("permute", x);
   if (dims.length !== x.dim()) {
-    throw new Error(`permute: expected ${x.dim()} dims for shape ${formatShape(x.shape)}, got ${formatShape(dims)}`);
+    throw new Error(
+      `permute: expected ${x.dim()} dims for shape ${formatShape(x.shape)}, got ${formatShape(dims)}`,
+    );
   }
   const perm = dims.map((d) => normalizeDim("permute", d, x.dim()));
-  if (new Set(perm).size !== perm.length) throw new Error(`permute: dims ${formatShape(dims)} repeat a dimension`);
+  if (new Set(perm).size !== perm.length)
+    throw new Error(`permute: dims ${formatShape(dims)} repeat a dimension`);
   const strides = contiguousStrides(x.shape);
   const shape = perm.map((p) => x.shape[p]);
   const out = allocLike(x, shape);
-  backend().stridedCopy(x.data, { offset: 0, shape, strides: perm.map((p) => strides[p]) }, out.data);
+  backend().stridedCopy(
+    x.data,
+    { offset: 0, shape, strides: perm.map((p) => strides[p]) },
+    out.data,
+  );
   if (needsGrad(x)) record("permute", [x], [out], { perm });
   return out;
 }
@@ -96,7 +116,8 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 }
 
 export function t(x: Tensor): Tensor {
-  if (x.dim() > 2) throw new Error(`t: expects a tensor of rank ≤ 2, got shape ${formatShape(x.shape)}`);
+  if (x.dim() > 2)
+    throw new Error(`t: expects a tensor of rank ≤ 2, got shape ${formatShape(x.shape)}`);
   return x.dim() < 2 ? x : transpose(x, 0, 1);
 }
 
@@ -104,7 +125,9 @@ export function t(x: Tensor): Tensor {
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor("expand", x);
   if (shape.length < x.dim()) {
-    throw new Error(`expand: the target shape ${formatShape(shape)} has fewer dims than the input ${formatShape(x.shape)}`);
+    throw new Error(
+      `expand: the target shape ${formatShape(shape)} has fewer dims than the input ${formatShape(x.shape)}`,
+    );
   }
   const lead = shape.length - x.dim();
   const target = shape.map((s, i) => (s === -1 && i >= lead ? x.shape[i - lead] : s));
@@ -119,7 +142,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   checkShape("expand", target);
   if (sameShape(target, x.shape)) return x;
   const out = allocLike(x, target);
-  backend().stridedCopy(x.data, { offset: 0, shape: target, strides: broadcastStrides(x.shape, target) }, out.data);
+  backend().stridedCopy(
+    x.data,
+    { offset: 0, shape: target, strides: broadcastStrides(x.shape, target) },
+    out.data,
+  );
   if (needsGrad(x)) record("expand", [x], [out], { inputShape: x.shape });
   return out;
 }
@@ -127,23 +154,38 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 /** Tiles x (`x.repeat(2, 3)` like PyTorch): composed from reshape and expand. */
 export function repeat(x: Tensor, repeats: readonly number[]): Tensor {
   if (repeats.length < x.dim()) {
-    throw new Error(`repeat: expected at least ${x.dim()} repeat counts for shape ${formatShape(x.shape)}, got ${formatShape(repeats)}`);
+    throw new Error(
+      `repeat: expected at least ${x.dim()} repeat counts for shape ${formatShape(x.shape)}, got ${formatShape(repeats)}`,
+    );
   }
   checkShape("repeat", repeats);
   const shape = [...Array(repeats.length - x.dim()).fill(1), ...x.shape];
   const interleaved = shape.flatMap((s) => [1, s]);
   const expanded = shape.flatMap((s, i) => [repeats[i], s]);
-  return reshape(expand(reshape(x, interleaved), expanded), shape.map((s, i) => s * repeats[i]));
+  return reshape(
+    expand(reshape(x, interleaved), expanded),
+    shape.map((s, i) => s * repeats[i]),
+  );
 }
 
 /** Elements start..start+length-1 along `dim` (a copy). */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   checkTensor("narrow", x);
+  if (x.dim() === 0)
+    throw new Error("narrow: cannot be applied to a 0-d tensor; expected at least 1 dim");
   const d = normalizeDim("narrow", dim, x.dim());
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
-  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
-    throw new Error(`narrow: start ${start} and length ${length} are out of range for dim ${dim} of size ${size}`);
+  if (
+    !Number.isInteger(s) ||
+    !Number.isInteger(length) ||
+    s < 0 ||
+    length < 0 ||
+    s + length > size
+  ) {
+    throw new Error(
+      `narrow: start ${start} and length ${length} are out of range for dim ${dim} of size ${size}`,
+    );
   }
   const strides = contiguousStrides(x.shape);
   const shape = [...x.shape];
@@ -165,6 +207,8 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number): Tensor {
 }
 
 export function select(x: Tensor, dim: number, index: number): Tensor {
+  if (x.dim() === 0)
+    throw new Error("select: cannot be applied to a 0-d tensor; expected at least 1 dim");
   const d = normalizeDim("select", dim, x.dim());
   const size = x.shape[d];
   if (!Number.isInteger(index) || index < -size || index >= size) {
@@ -179,13 +223,18 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   const size = x.shape[d];
   let sizes: number[];
   if (typeof splitSize === "number") {
-    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new Error(`split: splitSize must be a positive integer, got ${splitSize}`);
+    if (!Number.isInteger(splitSize) || splitSize <= 0)
+      throw new Error(`split: splitSize must be a positive integer, got ${splitSize}`);
     sizes = [];
     for (let at = 0; at < size; at += splitSize) sizes.push(Math.min(splitSize, size - at));
+    if (size === 0) sizes.push(0); // PyTorch returns one empty piece
   } else {
     sizes = [...splitSize];
     const total = sizes.reduce((a, b) => a + b, 0);
-    if (total !== size) throw new Error(`split: sizes ${formatShape(sizes)} sum to ${total}, but dim ${dim} has size ${size}`);
+    if (total !== size)
+      throw new Error(
+        `split: sizes ${formatShape(sizes)} sum to ${total}, but dim ${dim} has size ${size}`,
+      );
   }
   let at = 0;
   return sizes.map((n) => {
@@ -197,8 +246,10 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 
 /** PyTorch's chunk: pieces of ceil(size / chunks), so there may be fewer than `chunks`. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim("chunk", dim, x.dim());
+  if (x.shape[d] === 0) return Array.from({ length: chunks }, () => narrow(x, d, 0, 0)); // as PyTorch
   return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
@@ -220,12 +271,20 @@ export function flip(x: Tensor, dims: readonly number[]): Tensor {
 
 /** Concatenates along `dim`; all other dims must match. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error("cat: expected a non-empty array of tensors");
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new Error("cat: expected a non-empty array of tensors");
   tensors.forEach((t, i) => checkTensor("cat", t, `tensors[${i}]`));
   const first = tensors[0];
+  const scalar = tensors.findIndex((t) => t.dim() === 0);
+  if (scalar >= 0)
+    throw new Error(
+      `cat: tensors[${scalar}] is 0-d and cannot be concatenated; expected at least 1 dim`,
+    );
   const d = normalizeDim("cat", dim, first.dim());
   tensors.forEach((t, i) => {
-    const ok = t.dim() === first.dim() && t.shape.every((s: number, k: number) => k === d || s === first.shape[k]);
+    const ok =
+      t.dim() === first.dim() &&
+      t.shape.every((s: number, k: number) => k === d || s === first.shape[k]);
     if (!ok || t.dtype !== first.dtype) {
       throw new Error(
         `cat: tensors[${i}] has shape ${formatShape(t.shape)} (${t.dtype}); expected ${first.dtype} with the ` +
@@ -247,22 +306,29 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     }
     at += block;
   }
-  if (needsGrad(...tensors)) record("cat", [...tensors], [out], { dim: d, sizes: tensors.map((t) => t.shape[d]) });
+  if (needsGrad(...tensors))
+    record("cat", [...tensors], [out], { dim: d, sizes: tensors.map((t) => t.shape[d]) });
   return out;
 }
 
 /** Stacks equal-shaped tensors along a new dim. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error("stack: expected a non-empty array of tensors");
+  if (!Array.isArray(tensors) || tensors.length === 0)
+    throw new Error("stack: expected a non-empty array of tensors");
   const first = tensors[0];
   tensors.forEach((t, i) => {
     checkTensor("stack", t, `tensors[${i}]`);
     if (!sameShape(t.shape, first.shape)) {
-      throw new Error(`stack: expects tensors of equal shape, but tensors[0] is ${formatShape(first.shape)} and tensors[${i}] is ${formatShape(t.shape)}`);
+      throw new Error(
+        `stack: expects tensors of equal shape, but tensors[0] is ${formatShape(first.shape)} and tensors[${i}] is ${formatShape(t.shape)}`,
+      );
     }
   });
   const d = normalizeDim("stack", dim, first.dim() + 1);
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 
 /** A copy that is still on the tape. */
@@ -286,7 +352,12 @@ export function toInt(x: Tensor): Tensor {
 }
 
 /** Gradient helpers for derivatives.ts: scatter a narrowed gradient back into zeros. */
-export function narrowBackward(g: Tensor, inputShape: readonly number[], dim: number, start: number): Tensor {
+export function narrowBackward(
+  g: Tensor,
+  inputShape: readonly number[],
+  dim: number,
+  start: number,
+): Tensor {
   const out = new Tensor(new Float32Array(numel(inputShape)), inputShape);
   const strides = contiguousStrides(inputShape);
   backend().stridedAccumulate(g.data as Float32Array, out.data as Float32Array, {
@@ -296,4 +367,3 @@ export function narrowBackward(g: Tensor, inputShape: readonly number[], dim: nu
   });
   return out;
 }
-

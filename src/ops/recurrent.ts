@@ -234,7 +234,12 @@ export function recurrentLayerBackward(s: RecurrentSaved, grads: (Tensor | null)
       );
       be.gemm(false, false, bs, H, 3 * H, 1, dght, 0, Whh, 0, 1, dh, 0);
     } else {
-      be.rnnGatesBackward(s.y.subarray(row * H, (row + bs) * H), dhStep.subarray(0, bs * H), mode === "rnnRelu", dgt);
+      be.rnnGatesBackward(
+        s.y.subarray(row * H, (row + bs) * H),
+        dhStep.subarray(0, bs * H),
+        mode === "rnnRelu",
+        dgt,
+      );
       be.gemm(false, false, bs, H, H, 1, dgt, 0, Whh, 0, 0, dh, 0);
     }
   }

@@ -4,7 +4,7 @@ import type { ReduceOp } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { formatShape, normalizeDim, normalizeDims, splitAt } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { add, exp, log, mul, sub } from "./elementwise.js";
+import { abs, add, eq, exp, log, mul, sub, where } from "./elementwise.js";
 import { detachShared, reshape } from "./movement.js";
 import { checkTensor, empty, emptyInt, f32, needsGrad } from "./util.js";
 
@@ -36,7 +36,8 @@ export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false
   checkTensor("sum", x);
   const dims = normalizeDims("sum", dim, x.dim());
   const out = new Tensor(reduceRaw("sum", x, dims), keptShape(x.shape, dims, keepdim));
-  if (needsGrad(x)) record("sum", [x], [out], { inputShape: x.shape, keptShape: keptShape(x.shape, dims, true) });
+  if (needsGrad(x))
+    record("sum", [x], [out], { inputShape: x.shape, keptShape: keptShape(x.shape, dims, true) });
   return out;
 }
 
@@ -51,13 +52,23 @@ function extremum(name: "max" | "min", x: Tensor, dim: number, keepdim: boolean)
   checkTensor(name, x);
   const d = normalizeDim(name, dim, x.dim());
   if (x.dim() > 0 && x.shape[d] === 0) {
-    throw new Error(`${name}: cannot reduce over dim ${dim} of size 0 (shape ${formatShape(x.shape)})`);
+    throw new Error(
+      `${name}: cannot reduce over dim ${dim} of size 0 (shape ${formatShape(x.shape)})`,
+    );
   }
   const { outer, size, inner } = splitAt(x.shape, d);
   const shape = keptShape(x.shape, x.dim() === 0 ? [] : [d], keepdim);
   const values = empty(shape);
   const indices = emptyInt(shape);
-  backend().reduceForward(name, f32(x), outer, size, inner, values.data as Float32Array, indices.data as Int32Array);
+  backend().reduceForward(
+    name,
+    f32(x),
+    outer,
+    size,
+    inner,
+    values.data as Float32Array,
+    indices.data as Int32Array,
+  );
   if (needsGrad(x)) record("maxMin", [x], [values], { inputShape: x.shape, dim: d, indices });
   return [values, indices];
 }
@@ -71,31 +82,49 @@ export function min(x: Tensor, dim: number, keepdim = false): [Tensor, Tensor] {
   return extremum("min", x, dim, keepdim);
 }
 
+/** The largest element (0-d); unlike `max(x, dim)`, ties share the gradient evenly, as in PyTorch. */
 export function maxAll(x: Tensor): Tensor {
   if (x.numel() === 0) throw new Error("max: cannot take the maximum of an empty tensor");
-  return max(reshape(x, [-1]), 0)[0];
+  return extremumAll(max(reshape(detachShared(x), [-1]), 0)[0], x);
 }
 
 export function minAll(x: Tensor): Tensor {
   if (x.numel() === 0) throw new Error("min: cannot take the minimum of an empty tensor");
-  return min(reshape(x, [-1]), 0)[0];
+  return extremumAll(min(reshape(detachShared(x), [-1]), 0)[0], x);
+}
+
+function extremumAll(value: Tensor, x: Tensor): Tensor {
+  if (needsGrad(x)) record("maxMinAll", [x], [value], { x, value });
+  return value;
 }
 
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return dim === undefined ? max(reshape(detachShared(x), [-1]), 0)[1] : max(detachShared(x), dim, keepdim)[1];
+  return dim === undefined
+    ? max(reshape(detachShared(x), [-1]), 0)[1]
+    : max(detachShared(x), dim, keepdim)[1];
 }
 
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
-  return dim === undefined ? min(reshape(detachShared(x), [-1]), 0)[1] : min(detachShared(x), dim, keepdim)[1];
+  return dim === undefined
+    ? min(reshape(detachShared(x), [-1]), 0)[1]
+    : min(detachShared(x), dim, keepdim)[1];
 }
 
 function softmaxLike(name: "softmax" | "logSoftmax", x: Tensor, dim: number): Tensor {
   checkTensor(name, x);
-  if (dim === undefined) throw new Error(`${name}: dim is required (PyTorch's implicit dim is deprecated)`);
+  if (dim === undefined)
+    throw new Error(`${name}: dim is required (PyTorch's implicit dim is deprecated)`);
   const d = normalizeDim(name, dim, x.dim());
   const { outer, size, inner } = splitAt(x.shape, d);
   const out = empty(x.shape);
-  backend().softmaxForward(f32(x), outer, size, inner, name === "logSoftmax", out.data as Float32Array);
+  backend().softmaxForward(
+    f32(x),
+    outer,
+    size,
+    inner,
+    name === "logSoftmax",
+    out.data as Float32Array,
+  );
   if (needsGrad(x)) record(name, [x], [out], { out, outer, size, inner });
   return out;
 }
@@ -110,9 +139,12 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 
 /** log Σ exp(x) along `dim`, computed stably. */
 export function logsumexp(x: Tensor, dim: number, keepdim = false): Tensor {
-  const m = max(detachShared(x), dim, true)[0];
+  // An infinite max would give inf − inf = NaN; shifting by 0 there gives ±inf, as PyTorch does.
+  const m0 = max(detachShared(x), dim, true)[0];
+  const m = where(eq(abs(m0), Infinity), 0, m0);
   const shifted = log(sum(exp(sub(x, m)), dim, true));
   const out = add(shifted, m);
-  return keepdim ? out : reshape(out, keptShape(x.shape, [normalizeDim("logsumexp", dim, x.dim())], false));
+  return keepdim
+    ? out
+    : reshape(out, keptShape(x.shape, [normalizeDim("logsumexp", dim, x.dim())], false));
 }
-

@@ -18,14 +18,18 @@ export function f32(t: Tensor): Float32Array {
 
 export function i32(op: string, t: Tensor): Int32Array {
   if (!(t.data instanceof Int32Array)) {
-    throw new Error(`${op}: expected an int32 index tensor, got ${t.dtype} (use .int() or dtype: "int32")`);
+    throw new Error(
+      `${op}: expected an int32 index tensor, got ${t.dtype} (use .int() or dtype: "int32")`,
+    );
   }
   return t.data;
 }
 
 export function checkTensor(op: string, x: unknown, what = "input"): asserts x is Tensor {
   if (!(x instanceof Tensor)) {
-    throw new Error(`${op}: expected ${what} to be a Tensor, got ${x === null ? "null" : typeof x}`);
+    throw new Error(
+      `${op}: expected ${what} to be a Tensor, got ${x === null ? "null" : typeof x}`,
+    );
   }
 }
 

@@ -44,7 +44,8 @@ function inferShape(data: NestedArray): number[] {
   }
   const check = (x: NestedArray, dim: number, path: string): void => {
     if (dim === shape.length) {
-      if (Array.isArray(x)) throw new Error(`tensor: ragged nested array at ${path}: expected a number, got an array`);
+      if (Array.isArray(x))
+        throw new Error(`tensor: ragged nested array at ${path}: expected a number, got an array`);
       if (typeof x !== "number" && typeof x !== "boolean") {
         throw new Error(`tensor: expected numbers, got ${typeof x} at ${path}`);
       }
@@ -139,8 +140,11 @@ export function arange(
   d?: TensorOptions,
 ): Tensor {
   const [start, end, step, options] =
-    typeof b === "number" ? [a, b, c ?? 1, d ?? {}] : [0, a, 1, (b as TensorOptions | undefined) ?? {}];
-  if (step === 0 || !Number.isFinite(step)) throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
+    typeof b === "number"
+      ? [a, b, c ?? 1, d ?? {}]
+      : [0, a, 1, (b as TensorOptions | undefined) ?? {}];
+  if (step === 0 || !Number.isFinite(step))
+    throw new Error(`arange: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   const allInt = [start, end, step].every(Number.isInteger);
   const storage = allocate(options.dtype ?? (allInt ? "int32" : "float32"), n);
@@ -167,7 +171,12 @@ export function randn(shape: readonly number[], options: RandomOptions = {}): Te
 }
 
 /** Uniform integers in [low, high), int32. */
-export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+export function randint(
+  low: number,
+  high: number,
+  shape: readonly number[],
+  options: RandomOptions = {},
+): Tensor {
   checkShape("randint", shape);
   if (!(high > low)) throw new Error(`randint: expected low < high, got low=${low}, high=${high}`);
   const g = options.generator ?? defaultGenerator;
@@ -186,6 +195,8 @@ export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
 
 /** A random permutation of 0..n-1 (int32), by Fisher–Yates. */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`randperm: expected a non-negative integer n, got ${n}`);
   const g = options.generator ?? defaultGenerator;
   const storage = new Int32Array(n);
   for (let i = 0; i < n; i++) storage[i] = i;

@@ -8,19 +8,24 @@ export function formatTensor(t: Tensor): string {
   const summarize = t.numel() > SUMMARIZE_ABOVE;
   const isInt = t.dtype === "int32";
   const values = Array.from(t.data);
-  const finite = values.filter(Number.isFinite);
-  const useSci =
-    !isInt &&
-    finite.length > 0 &&
-    (Math.max(...finite.map(Math.abs)) >= 1e8 ||
-      finite.some((v) => v !== 0 && Math.abs(v) < 1e-4));
+  // A loop, not Math.max(...values): spreading a million arguments overflows the stack.
+  let largest = 0;
+  let tiny = false;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    largest = Math.max(largest, Math.abs(v));
+    tiny ||= v !== 0 && Math.abs(v) < 1e-4;
+  }
+  const useSci = !isInt && (largest >= 1e8 || tiny);
   const fmt = (v: number): string => {
     if (isInt) return String(v);
     if (Number.isNaN(v)) return "nan";
     if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    return useSci ? v.toExponential(4) : v.toFixed(4);
+    // PyTorch writes two exponent digits: 1.5000e+00.
+    return useSci ? v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2") : v.toFixed(4);
   };
-  const width = Math.max(1, ...values.map((v) => fmt(v).length));
+  let width = 1;
+  for (const v of values) width = Math.max(width, fmt(v).length);
   const pad = (s: string) => s.padStart(width);
 
   const strides: number[] = [];
@@ -35,7 +40,11 @@ export function formatTensor(t: Tensor): string {
     const n = t.shape[dim];
     const pick = summarize && n > 2 * EDGE_ITEMS;
     const idx = pick
-      ? [...Array(EDGE_ITEMS).keys(), -1, ...Array.from({ length: EDGE_ITEMS }, (_, i) => n - EDGE_ITEMS + i)]
+      ? [
+          ...Array(EDGE_ITEMS).keys(),
+          -1,
+          ...Array.from({ length: EDGE_ITEMS }, (_, i) => n - EDGE_ITEMS + i),
+        ]
       : [...Array(n).keys()];
     const parts = idx.map((i) => (i < 0 ? "..." : render(dim + 1, offset + i * strides[dim])));
     if (dim === t.shape.length - 1) return `[${parts.join(", ")}]`;

@@ -16,7 +16,8 @@ export class Generator {
 
   /** Seeds the state with splitmix32 so that nearby seeds give unrelated streams. */
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new Error(`manualSeed: expected a finite number, got ${seed}`);
+    if (!Number.isFinite(seed))
+      throw new Error(`manualSeed: expected a finite number, got ${seed}`);
     let x = (Math.trunc(seed) >>> 0) ^ Math.trunc(seed / 2 ** 32);
     for (let i = 0; i < 4; i++) {
       x = (x + 0x9e3779b9) | 0;
@@ -35,7 +36,9 @@ export class Generator {
 
   setState(state: GeneratorState): void {
     if (state.length !== 4 || state.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
-      throw new Error(`Generator.setState: expected 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`);
+      throw new Error(
+        `Generator.setState: expected 4 unsigned 32-bit integers, got ${JSON.stringify(state)}`,
+      );
     }
     this.s.set(state);
   }

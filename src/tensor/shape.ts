@@ -65,16 +65,23 @@ export function broadcastStrides(from: Shape, to: Shape): number[] {
 export function normalizeDim(op: string, dim: number, rank: number): number {
   const r = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new Error(`${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
+    throw new Error(
+      `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`,
+    );
   }
   return dim < 0 ? dim + r : dim;
 }
 
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === "number" ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, rank));
-  if (new Set(out).size !== out.length) throw new Error(`${op}: dim ${formatShape(list)} repeats a dimension`);
+  if (new Set(out).size !== out.length)
+    throw new Error(`${op}: dim ${formatShape(list)} repeats a dimension`);
   return out.sort((x, y) => x - y);
 }
 
@@ -90,7 +97,9 @@ export function splitAt(shape: Shape, dim: number): { outer: number; size: numbe
 export function checkShape(op: string, shape: readonly number[]): void {
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
-      throw new Error(`${op}: expected a shape of non-negative integers, got ${formatShape(shape)}`);
+      throw new Error(
+        `${op}: expected a shape of non-negative integers, got ${formatShape(shape)}`,
+      );
     }
   }
 }

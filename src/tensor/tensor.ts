@@ -49,7 +49,9 @@ export class Tensor {
 
   set requiresGrad(value: boolean) {
     if (value && this.dtype !== "float32") {
-      throw new Error(`requiresGrad: only float32 tensors can require gradients, got ${this.dtype}`);
+      throw new Error(
+        `requiresGrad: only float32 tensors can require gradients, got ${this.dtype}`,
+      );
     }
     if (!value && this.gradFn !== null) {
       throw new Error("requiresGrad: cannot turn off gradients of a non-leaf tensor; use detach()");
@@ -88,7 +90,9 @@ export class Tensor {
     if (dim === undefined) return this.shape;
     const d = dim < 0 ? dim + this.shape.length : dim;
     if (d < 0 || d >= this.shape.length) {
-      throw new Error(`size: dim ${dim} is out of range for a tensor of shape ${formatShape(this.shape)}`);
+      throw new Error(
+        `size: dim ${dim} is out of range for a tensor of shape ${formatShape(this.shape)}`,
+      );
     }
     return this.shape[d];
   }
@@ -96,7 +100,9 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.data.length !== 1) {
-      throw new Error(`item: expected a tensor with one element, got shape ${formatShape(this.shape)}`);
+      throw new Error(
+        `item: expected a tensor with one element, got shape ${formatShape(this.shape)}`,
+      );
     }
     return this.data[0];
   }
@@ -128,7 +134,10 @@ export class Tensor {
         );
       }
       grad = onesLike(this);
-    } else if (grad.shape.length !== this.shape.length || grad.shape.some((s, i) => s !== this.shape[i])) {
+    } else if (
+      grad.shape.length !== this.shape.length ||
+      grad.shape.some((s, i) => s !== this.shape[i])
+    ) {
       throw new Error(
         `backward: expected a gradient of shape ${formatShape(this.shape)}, got ${formatShape(grad.shape)}`,
       );

@@ -202,8 +202,9 @@ export function scalarForward(op: BinaryOp, x: F32, s: number, reverse: boolean,
 
 export function clampForward(x: F32, lo: number, hi: number, out: F32): void {
   for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = v < lo ? lo : v > hi ? hi : v;
+    // min(max(x, lo), hi): when lo > hi everything becomes hi, as in PyTorch.
+    const v = x[i] < lo ? lo : x[i];
+    out[i] = v > hi ? hi : v;
   }
 }
 

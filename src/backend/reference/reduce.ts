@@ -59,7 +59,8 @@ export function softmaxForward(
         const lse = max + Math.log(sum);
         for (let s = 0; s < size; s++) out[base + s * inner] = x[base + s * inner] - lse;
       } else {
-        for (let s = 0; s < size; s++) out[base + s * inner] = Math.exp(x[base + s * inner] - max) / sum;
+        for (let s = 0; s < size; s++)
+          out[base + s * inner] = Math.exp(x[base + s * inner] - max) / sum;
       }
     }
   }
