@@ -97,3 +97,4 @@ export {
 export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as utils from "./utils/index.js";
+export * as io from "./io/index.js";
