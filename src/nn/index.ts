@@ -8,3 +8,4 @@ export * from "./dropout.js";
 export * from "./loss.js";
 export * from "./rnn/index.js";
 export * from "./container.js";
+export * from "./sequence-loss.js";

@@ -1,2 +1,3 @@
-/** Training utilities: gradient clipping (and, later, `utils.rnn` for packed sequences). */
+/** Training utilities: gradient clipping and `utils.rnn` (packed sequences, padding, masks). */
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions } from "./clip-grad.js";
+export * as rnn from "./rnn/index.js";

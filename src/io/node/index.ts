@@ -4,3 +4,11 @@
  */
 export { writeFileAtomic } from "./atomic.js";
 export { loadSafetensorsFile, saveSafetensorsFile } from "./safetensors-file.js";
+export {
+  textTokenSources,
+  streamTextBptt,
+  readTextLines,
+  type LineTokenizer,
+  type TextSourcesOptions,
+  type TextTokenSources,
+} from "./text-stream.js";

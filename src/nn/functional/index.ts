@@ -9,3 +9,4 @@ export type { Reduction } from "./reduction.js";
 export { linear } from "../../ops/linalg.js";
 export { softmax, logSoftmax } from "../../ops/reduction.js";
 export { relu, tanh, sigmoid } from "../../ops/elementwise.js";
+export { maskedCrossEntropy, type MaskedCrossEntropyOptions } from "./sequence-loss.js";

@@ -16,16 +16,20 @@
  * weight_ih_l{l}{_reverse} [G·H, I or D·P], weight_hh [G·H, P], bias_ih, bias_hh [G·H],
  * weight_hr [P, H] (LSTM with projSize), every one initialised U(−1/√H, 1/√H).
  *
- * Entry points: `forward` (subclasses) takes padded input; `forwardPacked(data, batchSizes, h0,
- * c0)` is the packed one, for nn.utils.rnn's PackedSequence: it takes the packed rows as they are
- * and returns packed rows, with h0/c0/hN/cN in sorted-batch order (the caller permutes them by
- * the sequence's sortedIndices, as PyTorch's `permute_hidden` does).
+ * Entry points: `forward` (subclasses) takes a padded Tensor or a utils.rnn PackedSequence (and
+ * returns the same kind). A PackedSequence's rows go to the runner as they are; h0/c0 come in the
+ * caller's batch order and are permuted into sorted order by sortedIndices, hN/cN back by
+ * unsortedIndices (PyTorch's `permute_hidden`), so hN[:, b] is sequence b's state at its own last
+ * step (at its first step for the reverse direction, which starts at the true end).
+ * `forwardPacked(data, batchSizes, h0, c0)` is the raw packed runner, states in sorted order.
  */
+import { indexSelect } from "../../ops/indexing.js";
 import { recurrentLayer, type RecurrentMode } from "../../ops/recurrent.js";
 import { cat, reshape, select, squeeze, stack, transpose, unsqueeze } from "../../ops/movement.js";
 import { zeros } from "../../tensor/creation.js";
 import { formatShape, sameShape } from "../../tensor/shape.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { PackedSequence } from "../../utils/rnn/packed-sequence.js";
 import { dropout as dropoutFn } from "../functional/dropout.js";
 import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
@@ -51,6 +55,13 @@ export interface RNNBaseOptions {
 export interface AnyRNNOptions extends RNNBaseOptions {
   nonlinearity?: Nonlinearity;
   projSize?: number;
+}
+
+/** The result of `run`: output of the input's kind, final states in the caller's batch order. */
+export interface SequenceResult<Out extends Tensor | PackedSequence> {
+  output: Out;
+  hN: Tensor;
+  cN: Tensor | null;
 }
 
 /** The result of the runner on packed rows. */
@@ -172,6 +183,51 @@ export abstract class RNNBase extends Module {
   resetParameters(): void {
     const bound = 1 / Math.sqrt(this.hiddenSize);
     for (const p of this.parameters()) uniform_(p, -bound, bound);
+  }
+
+  /** Dispatches on the input's kind: padded Tensor or PackedSequence. */
+  protected run<In extends Tensor | PackedSequence>(
+    input: In,
+    h0?: Tensor,
+    c0?: Tensor,
+  ): SequenceResult<In> {
+    const r =
+      input instanceof PackedSequence
+        ? this.runPackedSequence(input, h0, c0)
+        : this.runPadded(input as Tensor, h0, c0);
+    return r as SequenceResult<In>;
+  }
+
+  /**
+   * Runs a PackedSequence (data [N, I]) with h0 [L·D, B, P] / c0 [L·D, B, H] in the caller's
+   * batch order; returns a PackedSequence with the input's batch structure and hN/cN in the
+   * caller's order.
+   */
+  protected runPackedSequence(
+    input: PackedSequence,
+    h0?: Tensor | null,
+    c0?: Tensor | null,
+  ): SequenceResult<PackedSequence> {
+    const LD = this.numLayers * this.numDirections;
+    const B = input.batchSize;
+    if (h0 !== undefined && h0 !== null) this.checkState("hx", h0, [LD, B, this.outSize], "");
+    if (c0 !== undefined && c0 !== null) {
+      this.checkState("cx", c0, [LD, B, this.hiddenSize], "");
+    }
+    const permute = (s: Tensor | null | undefined, order: Tensor | null) =>
+      s && order ? indexSelect(s, 1, order) : s; // [L·D, B, ·] along the batch
+    const { sortedIndices, unsortedIndices } = input;
+    const r = this.forwardPacked(
+      input.data,
+      input.batchSizes.data as Int32Array,
+      permute(h0, sortedIndices),
+      permute(c0, sortedIndices),
+    );
+    return {
+      output: input.withData(r.output),
+      hN: permute(r.hN, unsortedIndices)!,
+      cN: permute(r.cN, unsortedIndices) ?? null,
+    };
   }
 
   /**

@@ -9,6 +9,10 @@
  *   output [T, B, D·P] ([B, T, D·P] with batchFirst; unbatched [T, D·P])
  *   hN     like hx;  LSTM cN like cx
  *
+ * A utils.rnn PackedSequence input (data [N, I]) gives a PackedSequence output (data [N, D·P])
+ * with the same batch sizes and indices; the work shrinks with the batch as sequences end, and
+ * hN/cN hold each sequence's state at its true end (batchFirst does not apply to packed input).
+ *
  * @example
  * const lstm = new nn.LSTM({ inputSize: 64, hiddenSize: 32, numLayers: 2, bidirectional: true,
  *                           batchFirst: true });
@@ -16,6 +20,7 @@
  * lstm.toString(); // "LSTM(64, 32, num_layers=2, batch_first=True, bidirectional=True)"
  */
 import type { Tensor } from "../../tensor/tensor.js";
+import type { PackedSequence } from "../../utils/rnn/packed-sequence.js";
 import { RNNBase, type AnyRNNOptions, type RNNBaseOptions } from "./base.js";
 import type { Nonlinearity } from "./cells.js";
 
@@ -57,9 +62,12 @@ export class RNN extends RNNBase {
     this.nonlinearity = this.mode === "rnnRelu" ? "relu" : "tanh";
   }
 
-  /** Returns [output, hN]. */
-  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
-    const r = this.runPadded(input, hx);
+  /** Returns [output, hN]; output is a PackedSequence when the input is one. */
+  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
+  forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor];
+  forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
+    const r = this.run(input, hx);
     return [r.output, r.hN];
   }
 }
@@ -74,12 +82,21 @@ export class LSTM extends RNNBase {
     super("LSTM", "lstm", rejectNonlinearity("LSTM", options));
   }
 
-  /** hx = [h0, c0]; returns [output, [hN, cN]]. */
-  forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {
+  /** hx = [h0, c0]; returns [output, [hN, cN]], output a PackedSequence when the input is one. */
+  forward(input: Tensor, hx?: [Tensor, Tensor]): [Tensor, [Tensor, Tensor]];
+  forward(input: PackedSequence, hx?: [Tensor, Tensor]): [PackedSequence, [Tensor, Tensor]];
+  forward(
+    input: Tensor | PackedSequence,
+    hx?: [Tensor, Tensor],
+  ): [Tensor | PackedSequence, [Tensor, Tensor]];
+  forward(
+    input: Tensor | PackedSequence,
+    hx?: [Tensor, Tensor],
+  ): [Tensor | PackedSequence, [Tensor, Tensor]] {
     if (hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) {
       throw new Error("LSTM: expected hx to be a pair [h0, c0]");
     }
-    const r = this.runPadded(input, hx?.[0], hx?.[1]);
+    const r = this.run(input, hx?.[0], hx?.[1]);
     return [r.output, [r.hN, r.cN!]];
   }
 }
@@ -94,9 +111,12 @@ export class GRU extends RNNBase {
     super("GRU", "gru", rejectNonlinearity("GRU", options));
   }
 
-  /** Returns [output, hN]. */
-  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor] {
-    const r = this.runPadded(input, hx);
+  /** Returns [output, hN]; output is a PackedSequence when the input is one. */
+  forward(input: Tensor, hx?: Tensor): [Tensor, Tensor];
+  forward(input: PackedSequence, hx?: Tensor): [PackedSequence, Tensor];
+  forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor];
+  forward(input: Tensor | PackedSequence, hx?: Tensor): [Tensor | PackedSequence, Tensor] {
+    const r = this.run(input, hx);
     return [r.output, r.hN];
   }
 }
