@@ -36,3 +36,37 @@ export {
   type TokenSource,
   type RecurrentState,
 } from "./bptt.js";
+export {
+  getTokenizer,
+  basicEnglishTokenizer,
+  charTokenizer,
+  whitespaceTokenizer,
+  type Tokenizer,
+  type TokenizerName,
+} from "./tokenizer.js";
+export {
+  Vocab,
+  DEFAULT_SPECIALS,
+  type VocabRoles,
+  type VocabOptions,
+  type VocabBuildOptions,
+  type EncodeOptions,
+  type DecodeOptions,
+  type VocabJSON,
+} from "./vocab.js";
+export {
+  DataFormatError,
+  type ParseOptions,
+  type Parsed,
+  type TextExample,
+  type SentencePair,
+  type Corpus,
+  type LmCorpus,
+  type ClassifyCorpus,
+  type Seq2SeqCorpus,
+} from "./formats/common.js";
+export { parseCsv, type CsvRecord, type CsvOptions } from "./formats/csv.js";
+export { parseAgNews, AG_NEWS_CLASSES } from "./formats/ag-news.js";
+export { parsePairs, type PairsOptions } from "./formats/pairs.js";
+export { parsePlainText, decodeUtf8, type DecodedText } from "./formats/plain-text.js";
+export { parseCmudict, parseBrownTagged, emailText, splitPassages } from "./formats/corpora.js";

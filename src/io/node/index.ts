@@ -12,3 +12,31 @@ export {
   type TextSourcesOptions,
   type TextTokenSources,
 } from "./text-stream.js";
+export {
+  loadDataset,
+  listDatasets,
+  parseDatasetName,
+  type LoadDatasetOptions,
+  type DatasetInfo,
+} from "./datasets.js";
+export {
+  readTextFiles,
+  readAgNews,
+  readImdb,
+  readPairs,
+  IMDB_CLASSES,
+  type ReaderOptions,
+  type ImdbOptions,
+  type PairsReaderOptions,
+} from "./readers.js";
+export {
+  loadMobyDick,
+  loadSotu,
+  loadSpamAssassin,
+  loadCmudict,
+  loadBrown,
+  SOTU_PARTIES,
+  SOTU_ERAS,
+  SPAM_CLASSES,
+  type PackagedOptions,
+} from "./packaged.js";

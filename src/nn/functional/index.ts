@@ -10,3 +10,4 @@ export { linear } from "../../ops/linalg.js";
 export { softmax, logSoftmax } from "../../ops/reduction.js";
 export { relu, tanh, sigmoid } from "../../ops/elementwise.js";
 export { maskedCrossEntropy, type MaskedCrossEntropyOptions } from "./sequence-loss.js";
+export { oneHot } from "./one-hot.js";
