@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { manualSeed, nn, noGrad, optim, randint, type Tensor } from "../src/index.js";
+import { backend } from "../src/backend/registry.js";
 
 const { values } = parseArgs({ options: { steps: { type: "string", default: "3" } } });
 const steps = Number(values.steps);
@@ -51,7 +52,7 @@ function time(label: string, fn: () => unknown): number {
 }
 
 console.log(
-  `W2 char-LM (reference backend), batch ${batch}, T ${T}, ${steps} timed steps after 1 warm-up`,
+  `W2 char-LM (${backend().name} backend), batch ${batch}, T ${T}, ${steps} timed steps after 1 warm-up`,
 );
 time("forward", () => noGrad(() => model.forward(x)));
 time("train step (fwd+bwd+Adam)", trainStep);
