@@ -9,3 +9,4 @@ export * from "./loss.js";
 export * from "./rnn/index.js";
 export * from "./container.js";
 export * from "./sequence-loss.js";
+export * from "./attention.js";

@@ -1,0 +1,45 @@
+/**
+ * `recurrent`: the command line over the three recipes.
+ *
+ *   recurrent train lm|classify|seq2seq [options]   train, checkpoint, report
+ *   recurrent generate --model DIR --prime TEXT     text from a language model
+ *   recurrent predict --model DIR TEXT…             label and probabilities from a classifier
+ *   recurrent translate --model DIR TEXT…           output of a seq2seq model (beam or greedy)
+ *   recurrent eval --model DIR                      a trained model's metrics on a dataset split
+ *
+ * Exit codes: 0 done, 1 failed (bad data, a non-finite loss), 2 bad command line,
+ * 130/143 stopped by SIGINT/SIGTERM after saving a checkpoint.
+ */
+import { Command, CommanderError } from "commander";
+import { UsageError } from "./args.js";
+import { evalLanguageModel, registerEval } from "./commands/eval.js";
+import { registerLm } from "./commands/lm.js";
+
+export function buildProgram(): Command {
+  const program = new Command("recurrent")
+    .description("Recurrent neural networks for TypeScript: train and use RNN/LSTM/GRU models")
+    .version("0.1.0")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride();
+  const train = program.command("train").description("train a model (lm, classify, seq2seq)");
+  registerLm(train, program);
+  registerEval(program, { lm: evalLanguageModel });
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError) {
+      process.stderr.write(`recurrent: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`recurrent: error: ${(e as Error).message}\n`);
+    if (process.env.RECURRENT_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * One training run on disk, shared by the three `train` commands: the model directory (config,
+ * vocab, checkpoints committed together), a progress display, `metrics.jsonl`, exact `--resume`,
+ * and a graceful stop on Ctrl-C / SIGTERM (finish the step, checkpoint, exit 130 / 143).
+ *
+ * @example
+ * const { summary } = await runTraining({ dir, config, vocab, task, optimizer, scheduler: null,
+ *   trainer: { epochs: 3, clipGradNorm: 5 }, resume: null, metric: "perplexity", unit: "tok" });
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { commitFiles } from "../io/node/model-dir.js";
+import type { LRScheduler, ReduceLROnPlateau } from "../optim/lr-scheduler.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import type { DecodedCheckpoint } from "../tasks/common/checkpoint.js";
+import {
+  Trainer,
+  type StepReport,
+  type TrainerOptions,
+  type TrainerTask,
+  type TrainSummary,
+} from "../tasks/common/trainer.js";
+import { Progress } from "./progress.js";
+import {
+  MetricsLog,
+  readMetrics,
+  serializeRecord,
+  type MetricRecord,
+} from "./report/metrics-log.js";
+
+export interface TrainingRun<B> {
+  dir: string;
+  config: object;
+  /** vocab.json's content. */
+  vocab: unknown;
+  task: TrainerTask<B>;
+  optimizer: Optimizer;
+  scheduler: LRScheduler | ReduceLROnPlateau | null;
+  trainer: Omit<TrainerOptions, "optimizer" | "scheduler" | "events" | "onCheckpoint" | "resume">;
+  resume: DecodedCheckpoint | null;
+  /** What the progress line shows next to the loss. */
+  metric: "perplexity" | "accuracy";
+  /** Throughput unit: tokens or samples per second. */
+  unit: "tok" | "samples";
+  /** Train records in metrics.jsonl: one per this many steps (default: about 50 per epoch). */
+  logEvery?: number;
+  /** Where messages go (default stderr). */
+  stream?: NodeJS.WriteStream;
+}
+
+export interface TrainingResult {
+  summary: TrainSummary;
+  records: MetricRecord[];
+  /** The signal that stopped the run, if any. */
+  signal: "SIGINT" | "SIGTERM" | null;
+}
+
+/** On resume, drops records logged after the checkpoint (they will be logged again). */
+async function trimMetrics(dir: string, globalStep: number): Promise<void> {
+  const path = join(dir, "metrics.jsonl");
+  const kept = (await readMetrics(path).catch(() => [] as MetricRecord[])).filter(
+    (r) => r.step <= globalStep,
+  );
+  await writeFile(path, kept.map((r) => serializeRecord(r) + "\n").join(""));
+}
+
+/** Trains with checkpoints, progress and metrics (see the file header). */
+export async function runTraining<B>(run: TrainingRun<B>): Promise<TrainingResult> {
+  const { dir, task } = run;
+  const stream = run.stream ?? process.stderr;
+  const fixed = {
+    "config.json": JSON.stringify(run.config, null, 2) + "\n",
+    "vocab.json": JSON.stringify(run.vocab) + "\n",
+  };
+  if (run.resume) await trimMetrics(dir, run.resume.state.globalStep);
+  else await commitFiles(dir, fixed);
+  const log = new MetricsLog(dir);
+  const epochs = run.trainer.epochs;
+  const progress = new Progress({
+    total: task.batchesPerEpoch(run.resume?.state.epoch ?? 0),
+    label: "train",
+    epochs,
+    stream,
+  });
+  const logEvery = run.logEvery ?? Math.max(1, Math.round(task.batchesPerEpoch(0) / 50));
+  let window = { loss: 0, steps: 0 };
+  const unitKey = run.unit === "tok" ? "tokensPerSec" : "samplesPerSec";
+
+  const onStep = (r: StepReport): void => {
+    window.loss += r.loss;
+    window.steps += 1;
+    const fields: Record<string, number | string> = { epoch: r.epoch + 1, loss: r.epochLoss };
+    if (run.metric === "perplexity") fields.ppl = Math.exp(r.epochLoss);
+    else if (r.epochAccuracy !== undefined) fields.acc = r.epochAccuracy;
+    fields[run.unit === "tok" ? "tok/s" : "samples/s"] = r.tokensPerSec;
+    progress.update(r.batch, fields);
+    if (r.globalStep % logEvery === 0 || r.batch === r.batches) {
+      const loss = window.loss / window.steps;
+      const record: Record<string, number | string> = {
+        split: "train",
+        epoch: r.epoch + r.batch / r.batches,
+        step: r.globalStep,
+        time: r.elapsed,
+        loss,
+        lr: r.lr,
+        [unitKey]: r.tokensPerSec,
+      };
+      if (run.metric === "perplexity") record.perplexity = Math.exp(loss);
+      else if (r.epochAccuracy !== undefined) record.accuracy = r.epochAccuracy;
+      log.append(record as unknown as MetricRecord);
+      window = { loss: 0, steps: 0 };
+    }
+  };
+
+  const trainer = new Trainer(task, {
+    ...run.trainer,
+    optimizer: run.optimizer,
+    scheduler: run.scheduler,
+    resume: run.resume,
+    events: {
+      onStep,
+      onEval: (e) => {
+        const { loss, ...rest } = e.result;
+        log.append({
+          split: "valid",
+          epoch: e.epoch + e.batch / Math.max(1, task.batchesPerEpoch(e.epoch)),
+          step: e.globalStep,
+          time: e.elapsed,
+          loss,
+          ...rest,
+        } as MetricRecord);
+        const shown = Object.entries(e.result)
+          .map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toPrecision(4)}`)
+          .join("  ");
+        progress.log(`valid  step ${e.globalStep}  ${shown}${e.best ? "  (best)" : ""}`);
+      },
+    },
+    onCheckpoint: (files) => commitFiles(dir, { ...fixed, ...files }),
+  });
+
+  let signal: TrainingResult["signal"] = null;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => () => {
+    if (signal) process.exit(name === "SIGINT" ? 130 : 143); // a second signal: leave now
+    signal = name;
+    progress.log(`${name}: finishing this step and saving a checkpoint (again to quit at once)`);
+    trainer.requestStop();
+  };
+  const sigint = onSignal("SIGINT");
+  const sigterm = onSignal("SIGTERM");
+  process.on("SIGINT", sigint);
+  process.on("SIGTERM", sigterm);
+  try {
+    const summary = await trainer.run();
+    return { summary, records: await readMetrics(log.path), signal };
+  } finally {
+    process.off("SIGINT", sigint);
+    process.off("SIGTERM", sigterm);
+    progress.stop();
+    log.close();
+  }
+}
