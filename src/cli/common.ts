@@ -110,6 +110,7 @@ export function addTrainOptions(
       "skip batches whose loss or gradient is NaN/Inf (counted) instead of stopping",
     )
     .option("--resume", "continue the run in --out from its last checkpoint, exactly")
+    .option("--overwrite", "replace a model already in --out")
     .option("--quiet", "no progress display");
 }
 

@@ -7,7 +7,8 @@
  * const { summary } = await runTraining({ dir, config, vocab, task, optimizer, scheduler: null,
  *   trainer: { epochs: 3, clipGradNorm: 5 }, resume: null, metric: "perplexity", unit: "tok" });
  */
-import { writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { commitFiles } from "../io/node/model-dir.js";
 import type { LRScheduler, ReduceLROnPlateau } from "../optim/lr-scheduler.js";
@@ -20,6 +21,7 @@ import {
   type TrainerTask,
   type TrainSummary,
 } from "../tasks/common/trainer.js";
+import { UsageError } from "./args.js";
 import { Progress } from "./progress.js";
 import {
   MetricsLog,
@@ -44,6 +46,8 @@ export interface TrainingRun<B> {
   unit: "tok" | "samples";
   /** Train records in metrics.jsonl: one per this many steps (default: about 50 per epoch). */
   logEvery?: number;
+  /** Replace a model already in `dir` (otherwise a fresh run there is refused). */
+  overwrite?: boolean;
   /** Where messages go (default stderr). */
   stream?: NodeJS.WriteStream;
 }
@@ -54,6 +58,15 @@ export interface TrainingResult {
   /** The signal that stopped the run, if any. */
   signal: "SIGINT" | "SIGTERM" | null;
 }
+
+/** What a fresh run removes from a directory it overwrites. */
+const STALE = [
+  "state.json",
+  "optimizer.safetensors",
+  "model.safetensors",
+  "metrics.jsonl",
+  "report.html",
+];
 
 /** On resume, drops records logged after the checkpoint (they will be logged again). */
 async function trimMetrics(dir: string, globalStep: number): Promise<void> {
@@ -72,8 +85,18 @@ export async function runTraining<B>(run: TrainingRun<B>): Promise<TrainingResul
     "config.json": JSON.stringify(run.config, null, 2) + "\n",
     "vocab.json": JSON.stringify(run.vocab) + "\n",
   };
-  if (run.resume) await trimMetrics(dir, run.resume.state.globalStep);
-  else await commitFiles(dir, fixed);
+  if (run.resume) {
+    await trimMetrics(dir, run.resume.state.globalStep);
+  } else {
+    if (existsSync(join(dir, "config.json"))) {
+      if (!run.overwrite)
+        throw new UsageError(
+          `${dir} already holds a model: pass --resume to continue it, --overwrite to replace it, or choose another --out`,
+        );
+      for (const name of STALE) await rm(join(dir, name), { force: true });
+    }
+    await commitFiles(dir, fixed);
+  }
   const log = new MetricsLog(dir);
   const epochs = run.trainer.epochs;
   const progress = new Progress({

@@ -121,6 +121,7 @@ async function trainLm(opts: Record<string, unknown>, cmd: Command): Promise<voi
     resume: resumed?.checkpoint ?? null,
     metric: "perplexity",
     unit: "tok",
+    overwrite: Boolean(opts.overwrite),
     stream: opts.quiet ? (nullStream as unknown as NodeJS.WriteStream) : undefined,
   });
   model.eval();
