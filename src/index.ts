@@ -100,3 +100,6 @@ export * as utils from "./utils/index.js";
 export * as io from "./io/index.js";
 export * as data from "./data/index.js";
 export * as metrics from "./metrics/index.js";
+export * as seq2seq from "./tasks/seq2seq/index.js";
+export * as classifier from "./tasks/classifier/index.js";
+export * as languageModel from "./tasks/language-model/index.js";

@@ -12,8 +12,10 @@
  */
 import { Command, CommanderError } from "commander";
 import { UsageError } from "./args.js";
+import { evalClassifier, registerClassify } from "./commands/classify.js";
 import { evalLanguageModel, registerEval } from "./commands/eval.js";
 import { registerLm } from "./commands/lm.js";
+import { evalSeq2seq, registerSeq2seq } from "./commands/seq2seq.js";
 
 export function buildProgram(): Command {
   const program = new Command("recurrent")
@@ -23,7 +25,9 @@ export function buildProgram(): Command {
     .exitOverride();
   const train = program.command("train").description("train a model (lm, classify, seq2seq)");
   registerLm(train, program);
-  registerEval(program, { lm: evalLanguageModel });
+  registerClassify(train, program);
+  registerSeq2seq(train, program);
+  registerEval(program, { lm: evalLanguageModel, classify: evalClassifier, seq2seq: evalSeq2seq });
   return program;
 }
 

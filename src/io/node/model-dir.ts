@@ -21,14 +21,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { loadSafetensors } from "../safetensors.js";
-import {
-  checkModelConfig,
-  type ModelConfig,
-  type TaskName,
-} from "../../tasks/common/model-config.js";
+import type { TaskName } from "../../tasks/common/model-config.js";
+import { MODEL_FILES, parseModelFiles, type ModelFiles } from "../../tasks/common/model-files.js";
 import type { CheckpointFiles } from "../../tasks/common/checkpoint.js";
-import type { Tensor } from "../../tensor/tensor.js";
 import { writeFileAtomic } from "./atomic.js";
 
 const JOURNAL = ".commit.json";
@@ -124,35 +119,17 @@ async function readIn(dir: string, name: string, where: string): Promise<Buffer>
   }
 }
 
-async function readJson(dir: string, name: string, where: string): Promise<unknown> {
-  const text = (await readIn(dir, name, where)).toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${where}: ${join(dir, name)} is not valid JSON: ${(e as Error).message}`);
-  }
-}
-
-export interface ModelDir {
-  config: ModelConfig;
-  /** vocab.json as parsed JSON (the recipe knows its shape). */
-  vocab: unknown;
-  weights: Record<string, Tensor>;
-}
+export type { ModelFiles as ModelDir } from "../../tasks/common/model-files.js";
 
 /** Reads what inference needs: config.json (checked), vocab.json and the weights. */
-export async function readModelDir(dir: string, task?: TaskName): Promise<ModelDir> {
-  const where = "readModelDir";
+export async function readModelDir(dir: string, task?: TaskName): Promise<ModelFiles> {
   await recoverModelDir(dir);
-  const config = checkModelConfig(
-    await readJson(dir, "config.json", where),
-    join(dir, "config.json"),
-    task,
-  );
-  const vocab = await readJson(dir, "vocab.json", where);
-  const bytes = await readIn(dir, "model.safetensors", where);
-  const weights = loadSafetensors(bytes, { source: join(dir, "model.safetensors") }).tensors;
-  return { config, vocab, weights };
+  const files: CheckpointFiles = {};
+  for (const name of MODEL_FILES) {
+    const bytes = await readFile(join(dir, name)).catch(() => undefined);
+    if (bytes !== undefined) files[name] = bytes;
+  }
+  return parseModelFiles(files, dir, task);
 }
 
 /** The checkpoint files for `decodeCheckpoint`, or null when `dir` holds no checkpoint. */

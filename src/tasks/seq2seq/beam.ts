@@ -23,7 +23,11 @@
  * (default 1) are therefore exactly those of a search run to the end; later ones are the other
  * hypotheses finished by then. With nBest = beamSize the whole list is final.
  *
- * One source sentence at a time: the initial state holds one row.
+ * `beamSearch` searches for one source sentence (the initial state holds one row);
+ * `beamSearchBatch` runs N independent searches in lockstep, so that each step is one `step` call
+ * over the live rows of every unfinished search (search 0's rows first, then search 1's, …) and
+ * each reorder one gather. Every search makes exactly the choices, and stops exactly when, it
+ * would alone; a search that has stopped contributes no rows.
  *
  * @example
  * const [best] = beamSearch({
@@ -136,13 +140,23 @@ interface Candidate {
 const better = (a: Candidate, b: Candidate): number =>
   b.logProb - a.logProb || a.token - b.token || a.parent - b.parent;
 
-/** The best m of the n·V extensions; a row contributes at most m, so each row is cut first. */
-function topCandidates(live: Live[], logProbs: ArrayLike<number>, V: number, m: number) {
+/**
+ * The best m of the n·V extensions, reading row `offset + parent` of logProbs; a row contributes
+ * at most m, so each row is cut first.
+ */
+function topCandidates(
+  live: Live[],
+  logProbs: ArrayLike<number>,
+  V: number,
+  m: number,
+  offset = 0,
+) {
   const pool: Candidate[] = [];
   live.forEach((h, parent) => {
     const row: Candidate[] = [];
+    const base = (offset + parent) * V;
     for (let token = 0; token < V; token++) {
-      const logProb = h.logProb + logProbs[parent * V + token];
+      const logProb = h.logProb + logProbs[base + token];
       if (logProb === -Infinity || (row.length === m && logProb <= row[m - 1].logProb)) continue;
       let j = row.length;
       while (j > 0 && row[j - 1].logProb < logProb) j--; // equal stays first: lower token id
@@ -166,13 +180,33 @@ function insertResult(results: Hypothesis[], h: Hypothesis): void {
   results.splice(lo, 0, h);
 }
 
+export interface BatchBeamSearchOptions<S> extends BeamSearchOptions<S> {
+  /** The number of searches N: initialState holds one row per source sentence. */
+  batchSize: number;
+}
+
+interface Search {
+  live: Live[];
+  results: Hypothesis[];
+  done: boolean;
+}
+
 /** Up to beamSize hypotheses, best score first (see the module header for when it stops). */
 export function beamSearch<S>(options: BeamSearchOptions<S>): Hypothesis[] {
-  const fn = "beamSearch";
+  return runBeams("beamSearch", { ...options, batchSize: 1 })[0];
+}
+
+/** N searches in lockstep (see the module header): one result list per source row. */
+export function beamSearchBatch<S>(options: BatchBeamSearchOptions<S>): Hypothesis[][] {
+  return runBeams("beamSearchBatch", options);
+}
+
+function runBeams<S>(fn: string, options: BatchBeamSearchOptions<S>): Hypothesis[][] {
   const lp = checkDecodeOptions(fn, options);
-  const { step, bos, eos, maxLength, vocabSize: V, beamSize: k, nBest = 1 } = options;
+  const { step, bos, eos, maxLength, vocabSize: V, beamSize: k, nBest = 1, batchSize } = options;
   checkInteger(fn, "beamSize", k, 1);
   checkInteger(fn, "nBest", nBest, 1, k);
+  checkInteger(fn, "batchSize", batchSize, 1);
   if (typeof options.reorder !== "function")
     throw new Error(`${fn}: expected reorder(state, parents) to be a function`);
   // lpMax[t] = max lp over the lengths t … maxLength; lpMin likewise (for a log P rounded above 0).
@@ -182,37 +216,52 @@ export function beamSearch<S>(options: BeamSearchOptions<S>): Hypothesis[] {
     lpMax[t] = Math.max(lp[t], lpMax[t + 1]);
     lpMin[t] = Math.min(lp[t], lpMin[t + 1]);
   }
-  const results: Hypothesis[] = [];
-  let live: Live[] = [{ tokens: [], logProb: 0 }];
+  const ceiling = (L: number, t: number) => L / (L > 0 ? lpMin[t + 1] : lpMax[t + 1]);
+  const searches: Search[] = Array.from({ length: batchSize }, () => ({
+    live: [{ tokens: [], logProb: 0 }],
+    results: [],
+    done: false,
+  }));
   let state = options.initialState;
   for (let t = 1; t <= maxLength; t++) {
-    const n = live.length;
-    const last = Int32Array.from(live, (h) => (h.tokens.length > 0 ? h.tokens.at(-1)! : bos));
+    const active = searches.filter((s) => !s.done);
+    const n = active.reduce((sum, s) => sum + s.live.length, 0);
+    const last = Int32Array.from(
+      active.flatMap((s) => s.live),
+      (h) => (h.tokens.length > 0 ? h.tokens.at(-1)! : bos),
+    );
     const out = step(last, state);
     const logProbs = checkStep(fn, out, n, V);
-    const next: Live[] = [];
     const parents: number[] = [];
-    for (const c of topCandidates(live, logProbs, V, k - results.length)) {
-      const tokens = [...live[c.parent].tokens, c.token];
-      if (c.token === eos || t === maxLength) {
-        const score = c.logProb / lp[t];
-        insertResult(results, { tokens, logProb: c.logProb, score, finished: c.token === eos });
-      } else {
-        next.push({ tokens, logProb: c.logProb });
-        parents.push(c.parent);
+    let offset = 0;
+    for (const s of active) {
+      const next: Live[] = [];
+      const rows: number[] = [];
+      for (const c of topCandidates(s.live, logProbs, V, k - s.results.length, offset)) {
+        const tokens = [...s.live[c.parent].tokens, c.token];
+        if (c.token === eos || t === maxLength) {
+          const score = c.logProb / lp[t];
+          insertResult(s.results, { tokens, logProb: c.logProb, score, finished: c.token === eos });
+        } else {
+          next.push({ tokens, logProb: c.logProb });
+          rows.push(offset + c.parent);
+        }
       }
+      offset += s.live.length;
+      const bar = s.results.length >= nBest ? s.results[nBest - 1].score : -Infinity;
+      if (next.length === 0 || next.every((h) => ceiling(h.logProb, t) < bar)) {
+        s.done = true;
+        s.live = [];
+        continue;
+      }
+      s.live = next;
+      parents.push(...rows);
     }
-    if (next.length === 0) break;
-    if (results.length >= nBest) {
-      const bar = results[nBest - 1].score;
-      const ceiling = (L: number) => L / (L > 0 ? lpMin[t + 1] : lpMax[t + 1]);
-      if (next.every((h) => ceiling(h.logProb) < bar)) break;
-    }
+    if (parents.length === 0) break;
     const moved = parents.length !== n || parents.some((p, i) => p !== i);
     state = moved ? options.reorder(out.state, Int32Array.from(parents)) : out.state;
-    live = next;
   }
-  return results;
+  return searches.map((s) => s.results);
 }
 
 /**
