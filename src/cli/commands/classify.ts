@@ -236,6 +236,7 @@ async function trainClassify(opts: Record<string, unknown>, cmd: Command): Promi
     extra.confusion = { classes: config.data.classes, matrix: s.confusion };
     extra.perClass = perClassRows(s, config.data.classes);
     extra.samples = exampleSamples(data.test, s, config.data.classes);
+    extra.samplesTitle = "Example predictions (test set)";
     if (m.pooling === "attention") {
       const texts = data.test.texts.slice(0, 2);
       extra.attention = attentionMaps(

@@ -46,6 +46,8 @@ export interface ReportInput {
   records: readonly MetricRecord[];
   final: Record<string, number | string>;
   samples?: Sample[];
+  /** The samples section's heading (default "Generated samples"). */
+  samplesTitle?: string;
   confusion?: Confusion;
   perClass?: ClassScores[];
   attention?: AttentionMap[];
@@ -121,7 +123,7 @@ export function reportHtml(
           .join("")}</div>`
       : `<p class="muted">No metrics were logged.</p>`,
   );
-  if (input.samples?.length) section("Generated samples", samplesBlock(input.samples));
+  if (input.samples?.length) section(input.samplesTitle ?? "Generated samples", samplesBlock(input.samples));
   if (input.confusion) section("Confusion matrix", confusionTable(input.confusion));
   if (input.perClass?.length) section("Per-class scores", perClassTable(input.perClass));
   if (input.translations?.length) section("Translations", translationsTable(input.translations));
