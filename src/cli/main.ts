@@ -6,6 +6,8 @@
  *   recurrent predict --model DIR TEXT…             label and probabilities from a classifier
  *   recurrent translate --model DIR TEXT…           output of a seq2seq model (beam or greedy)
  *   recurrent eval --model DIR                      a trained model's metrics on a dataset split
+ *   recurrent import lm|classify|seq2seq --weights  a model directory from PyTorch weights
+ *   recurrent export --onnx --model DIR --out FILE  an ONNX file of an lm or classify model
  *
  * Exit codes: 0 done, 1 failed (bad data, a non-finite loss), 2 bad command line,
  * 130/143 stopped by SIGINT/SIGTERM after saving a checkpoint.
@@ -14,6 +16,8 @@ import { Command, CommanderError } from "commander";
 import { UsageError } from "./args.js";
 import { evalClassifier, registerClassify } from "./commands/classify.js";
 import { evalLanguageModel, registerEval } from "./commands/eval.js";
+import { registerExport } from "./commands/export.js";
+import { registerImport } from "./commands/import.js";
 import { registerLm } from "./commands/lm.js";
 import { evalSeq2seq, registerSeq2seq } from "./commands/seq2seq.js";
 
@@ -28,6 +32,8 @@ export function buildProgram(): Command {
   registerClassify(train, program);
   registerSeq2seq(train, program);
   registerEval(program, { lm: evalLanguageModel, classify: evalClassifier, seq2seq: evalSeq2seq });
+  registerImport(program);
+  registerExport(program);
   return program;
 }
 

@@ -8,8 +8,11 @@
  * (no gaps, no overlaps, nothing past the end), each entry's byte length must equal
  * numel × item size, and the header length is bounded before anything is allocated.
  *
- * Read dtypes: F32, F16, BF16, F64 → float32; I32, I64, I16, I8, U8, BOOL → int32 (I64 values
- * outside the int32 range are refused rather than wrapped). Written: F32 and I32.
+ * Read dtypes: F32, F16, BF16, F64, F8_E4M3, F8_E5M2 → float32; I32, I64, I16, I8, U64, U32,
+ * U16, U8, BOOL → int32 (64- and unsigned 32-bit values outside the int32 range are refused rather
+ * than wrapped). Written: F32 and I32. Every malformed input — truncated, lying or overlapping
+ * offsets, an absurd header length, an unknown dtype — is an Error naming the source and the
+ * problem, found before anything is allocated for it (test/unit/safetensors-fuzz.test.ts).
  *
  * @example
  * const bytes = saveSafetensors(model.stateDict(), { format: "pt" });
@@ -27,13 +30,28 @@ const ITEM_SIZE: Record<string, number> = {
   F32: 4,
   F16: 2,
   BF16: 2,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
   I64: 8,
   I32: 4,
   I16: 2,
   I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
   U8: 1,
   BOOL: 1,
 };
+
+/** Sets a key even when it is "__proto__" (a tensor may be named anything). */
+function put<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
 
 export interface SafetensorsContents {
   tensors: Record<string, Tensor>;
@@ -53,6 +71,10 @@ interface Entry {
   end: number;
 }
 
+function describe(v: unknown): string {
+  return v === null ? "null" : typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
+}
+
 function fail(source: string, message: string): never {
   throw new Error(`loadSafetensors: ${source}: ${message}`);
 }
@@ -63,7 +85,7 @@ function parseEntry(source: string, name: string, raw: unknown): Entry {
     fail(source, `${where}: expected an object with dtype, shape and data_offsets`);
   }
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
-  if (typeof dtype !== "string" || !(dtype in ITEM_SIZE)) {
+  if (typeof dtype !== "string" || !Object.hasOwn(ITEM_SIZE, dtype)) {
     fail(
       source,
       `${where}: unsupported dtype ${JSON.stringify(dtype)}, expected one of ` +
@@ -162,27 +184,38 @@ function decode(entry: Entry, bytes: Uint8Array): Tensor {
       return float((i) => halfToFloat(view.getUint16(2 * i, true)));
     case "BF16":
       return float((i) => bfloat16ToFloat(view.getUint16(2 * i, true)));
+    case "F8_E5M2":
+      return float((i) => halfToFloat(view.getUint8(i) << 8)); // the top byte of a half
+    case "F8_E4M3":
+      return float((i) => e4m3ToFloat(view.getUint8(i)));
     case "I32":
       return int((i) => view.getInt32(4 * i, true));
     case "I16":
       return int((i) => view.getInt16(2 * i, true));
     case "I8":
       return int((i) => view.getInt8(i));
+    case "U16":
+      return int((i) => view.getUint16(2 * i, true));
     case "U8":
     case "BOOL":
       return int((i) => view.getUint8(i));
+    case "U32":
+      return int((i) => fitInt32(entry, i, view.getUint32(4 * i, true)));
     case "I64":
-      return int((i) => {
-        const v = view.getBigInt64(8 * i, true);
-        if (v > 2147483647n || v < -2147483648n) {
-          throw new Error(
-            `loadSafetensors: tensor "${entry.name}": I64 value ${v} at index ${i} does not fit in int32`,
-          );
-        }
-        return Number(v);
-      });
+      return int((i) => fitInt32(entry, i, view.getBigInt64(8 * i, true)));
+    case "U64":
+      return int((i) => fitInt32(entry, i, view.getBigUint64(8 * i, true)));
   }
   throw new Error(`loadSafetensors: unreachable dtype ${entry.dtype}`);
+}
+
+function fitInt32(entry: Entry, i: number, v: number | bigint): number {
+  if (v > 2147483647 || v < -2147483648) {
+    throw new Error(
+      `loadSafetensors: tensor "${entry.name}": ${entry.dtype} value ${v} at index ${i} does not fit in int32`,
+    );
+  }
+  return Number(v);
 }
 
 /** IEEE half → float. */
@@ -193,6 +226,16 @@ export function halfToFloat(h: number): number {
   if (exp === 0) return sign * frac * 2 ** -24;
   if (exp === 31) return frac ? NaN : sign * Infinity;
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** float8 e4m3fn (bias 7, no infinities, S.1111.111 is NaN), as PyTorch's float8_e4m3fn. */
+export function e4m3ToFloat(b: number): number {
+  const sign = b & 0x80 ? -1 : 1;
+  const exp = (b >> 3) & 0xf;
+  const frac = b & 0x7;
+  if (exp === 0) return sign * frac * 2 ** -9;
+  if (exp === 15 && frac === 7) return NaN;
+  return sign * (1 + frac / 8) * 2 ** (exp - 7);
 }
 
 /** bfloat16 is the top half of a float32. */
@@ -208,6 +251,8 @@ export function loadSafetensors(
   options: LoadSafetensorsOptions = {},
 ): SafetensorsContents {
   const source = options.source ?? "<bytes>";
+  if (!(data instanceof Uint8Array) && !(data instanceof ArrayBuffer))
+    fail(source, `expected a Uint8Array or an ArrayBuffer, got ${describe(data)}`);
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   const { header, dataStart } = readHeader(bytes, source);
   const metadata: Record<string, string> = {};
@@ -220,7 +265,7 @@ export function loadSafetensors(
       for (const [k, v] of Object.entries(raw)) {
         if (typeof v !== "string")
           fail(source, `__metadata__.${k} must be a string, got ${typeof v}`);
-        metadata[k] = v;
+        put(metadata, k, v);
       }
       continue;
     }
@@ -250,7 +295,7 @@ export function loadSafetensors(
   }
   const buffer = bytes.subarray(dataStart);
   const tensors: Record<string, Tensor> = {};
-  for (const e of entries) tensors[e.name] = decode(e, buffer);
+  for (const e of entries) put(tensors, e.name, decode(e, buffer));
   return { tensors, metadata };
 }
 
@@ -280,11 +325,11 @@ export function saveSafetensors(
     if (name === "__metadata__") throw new Error(`saveSafetensors: "__metadata__" is reserved`);
     if (!(t instanceof Tensor)) throw new Error(`saveSafetensors: "${name}" is not a Tensor`);
     const bytes = t.data.length * 4;
-    header[name] = {
+    put(header, name, {
       dtype: t.dtype === "int32" ? "I32" : "F32",
       shape: [...t.shape],
       data_offsets: [offset, offset + bytes],
-    };
+    });
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));

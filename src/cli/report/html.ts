@@ -123,7 +123,8 @@ export function reportHtml(
           .join("")}</div>`
       : `<p class="muted">No metrics were logged.</p>`,
   );
-  if (input.samples?.length) section(input.samplesTitle ?? "Generated samples", samplesBlock(input.samples));
+  if (input.samples?.length)
+    section(input.samplesTitle ?? "Generated samples", samplesBlock(input.samples));
   if (input.confusion) section("Confusion matrix", confusionTable(input.confusion));
   if (input.perClass?.length) section("Per-class scores", perClassTable(input.perClass));
   if (input.translations?.length) section("Translations", translationsTable(input.translations));
