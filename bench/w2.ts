@@ -3,14 +3,24 @@
  * every step, batch 32, T 100, Adam. Prints tokens/s for forward alone and for a full train step
  * (forward + backward + Adam) on the active backend. The baseline the WASM backend must beat.
  *
- * Run: npm run bench [-- --steps 3]
+ * `--breakdown` also times every backend call of one train step (a timing proxy around the active
+ * backend) and prints where the time goes: GEMM, gate kernels, the rest of the kernels, and the JS
+ * outside kernels (tape, allocation, per-step bookkeeping).
+ *
+ * Run: npm run bench [-- --steps 3 --breakdown]
  * Napkin math: ≈ 5.9 GFLOP forward (4 LSTM GEMMs dominate), ≈ 3× that per train step.
  */
 import { parseArgs } from "node:util";
 import { manualSeed, nn, noGrad, optim, randint, type Tensor } from "../src/index.js";
-import { backend } from "../src/backend/registry.js";
+import type { Backend } from "../src/backend/backend.js";
+import { backend, setBackend } from "../src/backend/registry.js";
 
-const { values } = parseArgs({ options: { steps: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: {
+    steps: { type: "string", default: "3" },
+    breakdown: { type: "boolean", default: false },
+  },
+});
 const steps = Number(values.steps);
 const [vocab, embed, hidden, batch, T] = [96, 128, 256, 32, 100];
 
@@ -39,20 +49,91 @@ function trainStep(): number {
   return loss.item();
 }
 
+/**
+ * Median wall time per step, and the process's CPU time per step (all threads): on a shared
+ * machine the CPU time of a one-thread run is the better estimate of its speed on an idle one.
+ */
 function time(label: string, fn: () => unknown): number {
   fn(); // warm-up: let the JIT tier up
-  const start = performance.now();
-  for (let i = 0; i < steps; i++) fn();
-  const seconds = (performance.now() - start) / 1000 / steps;
+  const times: number[] = [];
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    fn();
+    times.push((performance.now() - start) / 1000);
+  }
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000 / steps;
+  const seconds = times.sort((a, b) => a - b)[times.length >> 1];
   const tokens = (batch * T) / seconds;
   console.log(
-    `${label.padEnd(28)} ${(seconds * 1000).toFixed(0).padStart(7)} ms/step ${tokens.toFixed(0).padStart(8)} tokens/s`,
+    `${label.padEnd(28)} ${(seconds * 1000).toFixed(0).padStart(7)} ms/step ${tokens.toFixed(0).padStart(8)} tokens/s` +
+      `   (CPU ${cpuMs.toFixed(0)} ms/step, ${((batch * T) / (cpuMs / 1000)).toFixed(0)} tokens/CPU-s)`,
   );
   return tokens;
 }
 
+/** Wraps every method of `inner` with a timer; `gemm` is keyed by its shape as well. */
+function timed(inner: Backend, totals: Map<string, number>): Backend {
+  const keys = new Set(Object.keys(inner));
+  for (
+    let p = Object.getPrototypeOf(inner);
+    p && p !== Object.prototype;
+    p = Object.getPrototypeOf(p)
+  )
+    for (const k of Object.getOwnPropertyNames(p)) if (k !== "constructor") keys.add(k);
+  const wrapped: Record<string, unknown> = { name: inner.name };
+  for (const key of keys) {
+    const fn = (inner as unknown as Record<string, unknown>)[key];
+    if (typeof fn !== "function") continue;
+    wrapped[key] = (...args: unknown[]) => {
+      const start = performance.now();
+      const out = (fn as (...a: unknown[]) => unknown).apply(inner, args);
+      const label = key === "gemm" ? `gemm ${gemmShape(args)}` : key;
+      totals.set(label, (totals.get(label) ?? 0) + performance.now() - start);
+      return out;
+    };
+  }
+  return wrapped as unknown as Backend;
+}
+
+function gemmShape(args: unknown[]): string {
+  const [tA, tB, m, n, k] = args as [boolean, boolean, number, number, number];
+  const big = (v: number) => (v >= 512 ? "N" : String(v));
+  return `${tA ? "T" : "N"}${tB ? "T" : "N"} ${big(m)}×${big(n)}×${big(k)}`;
+}
+
+function breakdown(): void {
+  const totals = new Map<string, number>();
+  const inner = backend();
+  setBackend(timed(inner, totals));
+  const start = performance.now();
+  trainStep();
+  const total = performance.now() - start;
+  setBackend(inner);
+  const sum = (pred: (k: string) => boolean) =>
+    [...totals].filter(([k]) => pred(k)).reduce((s, [, v]) => s + v, 0);
+  const gemm = sum((k) => k.startsWith("gemm"));
+  const gates = sum((k) => /Gates/.test(k));
+  const kernels = sum(() => true);
+  const pct = (v: number) =>
+    `${v.toFixed(1).padStart(7)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%`;
+  console.log(`\nOne train step, ${total.toFixed(0)} ms (timing proxy adds ~0.2 µs per call):`);
+  console.log(`  GEMM                         ${pct(gemm)}`);
+  console.log(`  gate kernels                 ${pct(gates)}`);
+  console.log(`  other kernels                ${pct(kernels - gemm - gates)}`);
+  console.log(`  outside kernels (JS)         ${pct(total - kernels)}`);
+  console.log("  by call:");
+  for (const [k, v] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 24)) {
+    console.log(`    ${k.padEnd(30)} ${pct(v)}`);
+  }
+}
+
+const info = (backend() as { info?: { flavour: string; threads: number } }).info;
+const how = info ? `, ${info.flavour} SIMD, ${info.threads} thread(s)` : "";
 console.log(
-  `W2 char-LM (${backend().name} backend), batch ${batch}, T ${T}, ${steps} timed steps after 1 warm-up`,
+  `W2 char-LM (${backend().name} backend${how}), batch ${batch}, T ${T}, median of ${steps} timed steps after 1 warm-up`,
 );
 time("forward", () => noGrad(() => model.forward(x)));
 time("train step (fwd+bwd+Adam)", trainStep);
+if (values.breakdown) breakdown();

@@ -13,11 +13,12 @@ import { Tensor } from "../tensor/tensor.js";
 import { div, eq, ge, log, mul, neg, pow, sub, sumToShape, where } from "../ops/elementwise.js";
 import { expand, flip, narrow, narrowBackward, permute, reshape } from "../ops/movement.js";
 import { recurrentLayerBackward, type RecurrentSaved } from "../ops/recurrent.js";
-import { isGradEnabled, Node, type Grads } from "./tape.js";
+import { freshGrad, isGradEnabled, Node, type Grads } from "./tape.js";
 
 type Rule<S> = (grads: Grads, saved: S, inputs: readonly Tensor[]) => Grads;
 
-const zerosOf = (shape: Shape) => new Tensor(new Float32Array(numel(shape)), shape);
+/** A new zero gradient, which the rule returns for one input (so the tape need not copy it). */
+const zerosOf = (shape: Shape) => freshGrad(new Tensor(new Float32Array(numel(shape)), shape));
 
 function unaryRule(op: UnaryOp): Rule<{ x: Tensor; out: Tensor }> {
   return ([g], { x, out }) => {
@@ -291,7 +292,8 @@ export const derivatives = {
     return [dw];
   }) as Rule<{ index: Int32Array; paddingIdx: number | null }>,
 
-  recurrentLayer: ((grads, saved) => recurrentLayerBackward(saved, grads)) as Rule<RecurrentSaved>,
+  recurrentLayer: ((grads, saved) =>
+    recurrentLayerBackward(saved, grads).map(freshGrad)) as Rule<RecurrentSaved>,
 };
 
 function minMaxRule(

@@ -30,14 +30,31 @@ export class Node {
     return this.rule(grads, this.saved as never, this.inputs);
   }
 
+  /** Drops what the forward saved; a saved object with a `release` method (backend scratch a
+   * fused op kept for its backward) is told, so that memory is handed back at once. */
   release(): void {
+    const saved = this.saved as { release?: () => void } | undefined;
     this.released = true;
     this.saved = undefined;
+    saved?.release?.();
   }
 
   toString(): string {
     return `<${this.name}>`;
   }
+}
+
+/**
+ * Gradients a rule allocated itself and returns for one input only: the first one to reach a leaf
+ * becomes its `grad` as it is, instead of a copy (a copy of a 95 812 × 64 embedding gradient costs
+ * as much as the optimizer step).
+ */
+const fresh = new WeakSet<Tensor>();
+
+/** Marks `t` as a gradient no other tensor shares storage with (see `fresh`); returns it. */
+export function freshGrad(t: Tensor): Tensor {
+  fresh.add(t);
+  return t;
 }
 
 let gradEnabled = true;
@@ -107,9 +124,10 @@ export function runBackward(
   retainGraph: boolean,
   hooks: BackwardHooks,
 ): void {
-  const accumulateLeaf = (leaf: Tensor, g: Tensor) => {
-    // The first gradient is copied: rules may hand the same tensor to several inputs.
-    if (leaf.grad === null) leaf.grad = hooks.clone(g);
+  const accumulateLeaf = (leaf: Tensor, g: Tensor, owned = false) => {
+    // The first gradient is copied, unless the rule that made it owns it alone: rules may hand
+    // the same tensor to several inputs, or pass their incoming gradient through.
+    if (leaf.grad === null) leaf.grad = owned && fresh.delete(g) ? g : hooks.clone(g);
     else hooks.accumulate(leaf.grad, g);
   };
   if (root.gradFn === null) {
@@ -132,7 +150,8 @@ export function runBackward(
         if (!g || !input.requiresGrad) return;
         checkGradShape(node, i, input, g);
         if (input.gradFn === null) {
-          accumulateLeaf(input, g);
+          const shared = outGrads.includes(g) || inGrads.indexOf(g) !== inGrads.lastIndexOf(g);
+          accumulateLeaf(input, g, !shared);
           return;
         }
         let slots = pending.get(input.gradFn);

@@ -6,6 +6,11 @@
  *
  * Naming: `xForward`/`xBackward` pairs; a backward kernel accumulates (`+=`) into its gradient
  * outputs unless it says otherwise, so callers can sum contributions without temporaries.
+ *
+ * Workspace: a fused op that makes many kernel calls on the same arrays (a recurrent layer, one
+ * GEMM and one gate kernel per time step) takes them from `scratch`, which a backend may place
+ * where its kernels use them without copies (the wasm backend: its linear memory), and hands
+ * them back with `release`. A weight used at every step is prepared once with `packB`.
  */
 
 export type F32 = Float32Array;
@@ -26,8 +31,33 @@ export interface StridedView {
   strides: readonly number[];
 }
 
+/** op(B) [k, n] prepared by `packB` for repeated `gemmPacked` calls; opaque to callers. */
+export interface PackedMatrix {
+  readonly k: number;
+  readonly n: number;
+  readonly transB: boolean;
+}
+
 export interface Backend {
   readonly name: string;
+
+  // Workspace ------------------------------------------------------------------------------------
+  /**
+   * A float32 array of n elements that this backend's kernels read and write in place (the wasm
+   * backend: a view of its memory; the reference: an ordinary array), zero-filled when `zero`,
+   * else of unspecified contents. Internal to fused ops, which `release` it when done (arrays
+   * they keep past the call go with a `release` hook on their tape node); never tensor storage.
+   */
+  scratch(n: number, zero: boolean): F32;
+  /** Returns a `scratch` array or a `packB` result; ordinary arrays are ignored. */
+  release(x: F32 | PackedMatrix): void;
+  /**
+   * Zero-filled storage for a tensor that is likely to live long (tensor/ creation functions, so
+   * parameters and optimizer state): the wasm backend places large ones in its memory, where its
+   * kernels use them without copies, and reclaims that memory once the array is garbage-collected;
+   * the reference returns an ordinary array.
+   */
+  storage(n: number): F32;
 
   // Elementwise ----------------------------------------------------------------------------------
   /** out[i] = op(x[i]). */
@@ -109,6 +139,20 @@ export interface Backend {
     aOffset: number,
     b: F32,
     bOffset: number,
+    beta: number,
+    c: F32,
+    cOffset: number,
+  ): void;
+  /** Prepares op(B) [k, n] (B stored [n, k] when `transB`) for many `gemmPacked` calls. */
+  packB(transB: boolean, k: number, n: number, b: F32, bOffset: number): PackedMatrix;
+  /** C [m, n] = alpha · op(A) · P + beta · C for P = packB(…) [k, n]; as `gemm` otherwise. */
+  gemmPacked(
+    transA: boolean,
+    m: number,
+    alpha: number,
+    a: F32,
+    aOffset: number,
+    p: PackedMatrix,
     beta: number,
     c: F32,
     cOffset: number,

@@ -1,7 +1,7 @@
 import type { Backend } from "./backend.js";
 import { referenceBackend } from "./reference/index.js";
 import { WasmBackend } from "./wasm/backend.js";
-import { kernelBytes } from "./wasm/module.js";
+import { pickFlavour } from "./wasm/module.js";
 
 /** A backend by name: "wasm" (WebAssembly SIMD kernels) or "reference" (plain TypeScript). */
 export type BackendName = "wasm" | "reference";
@@ -10,11 +10,7 @@ let wasm: WasmBackend | null = null;
 
 /** True where this runtime can compile the SIMD kernels (WebAssembly.validate on their bytes). */
 export function wasmSupported(): boolean {
-  try {
-    return typeof WebAssembly === "object" && WebAssembly.validate(kernelBytes());
-  } catch {
-    return false;
-  }
+  return pickFlavour() !== null;
 }
 
 function wasmBackend(): WasmBackend {

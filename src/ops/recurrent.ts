@@ -9,10 +9,15 @@
  * Forward per layer: G = X·Wihᵀ + b for all steps (one GEMM), then per step one GEMM h·Whhᵀ into
  * G's rows and one gate kernel. Backward runs the steps in reverse, saving dG, so that dWih, dWhh
  * and dX are again single large GEMMs. The composed cells in nn/rnn/cells.ts are the oracle.
+ *
+ * Everything the step loop touches is backend scratch (Backend.scratch: for the wasm backend, its
+ * own memory, so the per-step kernels run without copies), and the recurrent weights are packed
+ * once per call (Backend.packB) when more than one step uses them. The outputs are copied out into
+ * ordinary arrays; what the backward needs stays in scratch until the backward has run.
  */
 import { record } from "../autograd/derivatives.js";
 import { backend } from "../backend/registry.js";
-import type { F32 } from "../backend/backend.js";
+import type { Backend, F32, PackedMatrix } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
 import { f32, needsGrad } from "./util.js";
 
@@ -46,7 +51,11 @@ export interface RecurrentLayerOutput {
   cN: Tensor | null;
 }
 
-/** What the backward needs, all packed like x. */
+/**
+ * What the backward needs, all packed like x: backend scratch, handed back by `release` (the tape
+ * calls it once the backward has run) or, for a graph dropped without a backward, when garbage
+ * collection reclaims this object.
+ */
 export interface RecurrentSaved {
   input: RecurrentLayerInput;
   offsets: Int32Array;
@@ -65,6 +74,7 @@ export interface RecurrentSaved {
   m: F32 | null;
   /** GRU: [N, 3H] h·Whhᵀ + bhh. */
   gh: F32 | null;
+  release(): void;
 }
 
 const GATES: Record<RecurrentMode, number> = { lstm: 4, gru: 3, rnnTanh: 1, rnnRelu: 1 };
@@ -79,6 +89,87 @@ function stepOrder(T: number, reverse: boolean): number[] {
   return Array.from({ length: T }, (_, i) => (reverse ? T - 1 - i : i));
 }
 
+type Held = F32 | PackedMatrix;
+
+/** Hands back kept scratch of graphs that were dropped without a backward. */
+const orphans = new FinalizationRegistry<{ be: Backend; held: Held[] }>(({ be, held }) => {
+  for (const x of held) be.release(x);
+});
+
+/** Scratch arrays and packed weights of one call, handed back together. */
+class Workspace {
+  private readonly held: Held[] = [];
+  constructor(readonly be: Backend) {}
+
+  /** n zeros, in place for the backend's kernels. */
+  zeros(n: number): F32 {
+    const x = this.be.scratch(n, true);
+    this.held.push(x);
+    return x;
+  }
+
+  /** n floats the caller writes before it reads them. */
+  take(n: number): F32 {
+    const x = this.be.scratch(n, false);
+    this.held.push(x);
+    return x;
+  }
+
+  /** A scratch copy of x. */
+  copy(x: F32): F32 {
+    const out = this.take(x.length);
+    out.set(x);
+    return out;
+  }
+
+  /**
+   * Moves `arrays` out of this workspace into `owner`'s keeping: `release` on the returned
+   * function hands them back, and so does garbage collection of `owner` if it never runs.
+   */
+  keep(owner: object, arrays: (F32 | null)[]): () => void {
+    const kept = arrays.filter((x): x is F32 => x !== null);
+    for (const x of kept) this.held.splice(this.held.indexOf(x), 1);
+    const token = { be: this.be, held: kept as Held[] };
+    const unregister = {};
+    orphans.register(owner, token, unregister);
+    return () => {
+      orphans.unregister(unregister);
+      for (const x of token.held) this.be.release(x);
+      token.held = [];
+    };
+  }
+
+  /** op(B) [k, n] packed for repeated products, or null (then use gemm) when used once. */
+  pack(uses: number, transB: boolean, k: number, n: number, b: F32): PackedMatrix | null {
+    if (uses < 2) return null;
+    const p = this.be.packB(transB, k, n, b, 0);
+    this.held.push(p);
+    return p;
+  }
+
+  release(): void {
+    for (const x of this.held) this.be.release(x);
+    this.held.length = 0;
+  }
+}
+
+/** C [m, n] = A·op(B) + beta·C through the packed B when there is one. */
+function product(
+  be: Backend,
+  packed: PackedMatrix | null,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: F32,
+  b: F32,
+  beta: number,
+  c: F32,
+): void {
+  if (packed) be.gemmPacked(false, m, 1, a, 0, packed, beta, c, 0);
+  else be.gemm(false, transB, m, n, k, 1, a, 0, b, 0, beta, c, 0);
+}
+
 /** Runs one layer in one direction. Shapes are checked by the caller (nn/rnn). */
 export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput {
   const { mode, batchSizes, wIh, wHh, bIh, bHh, wHr } = input;
@@ -89,83 +180,91 @@ export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput
   const I = wIh.shape[1];
   const N = input.x.shape[0];
   const B = input.h0.shape[0];
+  const T = batchSizes.length;
   const offsets = stepOffsets(batchSizes);
-  const X = f32(input.x);
-  const Wih = f32(wIh);
   const Whh = f32(wHh);
-
-  // [N, G·H] input projection for all steps at once.
-  const gates = new Float32Array(N * G * H);
-  be.gemm(false, true, N, G * H, I, 1, X, 0, Wih, 0, 0, gates, 0);
-  if (bIh) be.addRowVector(gates, f32(bIh), N, G * H);
-  // GRU keeps bhh inside the hidden projection because n = tanh(xn + r·(h·Whnᵀ + bhn)).
-  if (bHh && mode !== "gru") be.addRowVector(gates, f32(bHh), N, G * H);
-
-  const y = new Float32Array(N * P);
-  const hPrev = new Float32Array(N * P);
-  const h = Float32Array.from(f32(input.h0)); // [B, P] running state
   const lstm = mode === "lstm";
-  const c = lstm ? Float32Array.from(f32(input.c0!)) : null; // [B, H]
-  const cPrevAll = lstm ? new Float32Array(N * H) : null;
-  const cAll = lstm ? new Float32Array(N * H) : null;
-  const mAll = lstm && wHr ? new Float32Array(N * H) : null;
-  const Whr = wHr ? f32(wHr) : null;
-  const gh = mode === "gru" ? new Float32Array(N * 3 * H) : null;
-  const bhh = bHh ? f32(bHh) : null;
+  const ws = new Workspace(be);
+  try {
+    // [N, G·H] input projection for all steps at once.
+    const gates = ws.take(N * G * H);
+    be.gemm(false, true, N, G * H, I, 1, f32(input.x), 0, f32(wIh), 0, 0, gates, 0);
+    if (bIh) be.addRowVector(gates, f32(bIh), N, G * H);
+    // GRU keeps bhh inside the hidden projection because n = tanh(xn + r·(h·Whnᵀ + bhn)).
+    if (bHh && mode !== "gru") be.addRowVector(gates, f32(bHh), N, G * H);
 
-  for (const t of stepOrder(batchSizes.length, input.reverse)) {
-    const bs = batchSizes[t];
-    const row = offsets[t];
-    hPrev.set(h.subarray(0, bs * P), row * P);
-    const gt = gates.subarray(row * G * H, (row + bs) * G * H);
-    const yt = y.subarray(row * P, (row + bs) * P);
-    if (mode === "gru") {
-      const ght = gh!.subarray(row * 3 * H, (row + bs) * 3 * H);
-      be.gemm(false, true, bs, 3 * H, P, 1, h, 0, Whh, 0, 0, ght, 0);
-      if (bhh) be.addRowVector(ght, bhh, bs, 3 * H);
-      be.gruGatesForward(gt, ght, h.subarray(0, bs * H), bs, H, yt);
-    } else {
-      be.gemm(false, true, bs, G * H, P, 1, h, 0, Whh, 0, 1, gt, 0);
-      if (lstm) {
-        cPrevAll!.set(c!.subarray(0, bs * H), row * H);
-        const ct = cAll!.subarray(row * H, (row + bs) * H);
-        const mt = mAll ? mAll.subarray(row * H, (row + bs) * H) : yt;
-        be.lstmGatesForward(gt, c!.subarray(0, bs * H), bs, H, ct, mt);
-        c!.set(ct);
-        if (Whr) be.gemm(false, true, bs, P, H, 1, mt, 0, Whr, 0, 0, yt, 0);
+    // Every row of these is written by its step before anything reads it.
+    const y = ws.take(N * P);
+    const hPrev = ws.take(N * P);
+    const h = ws.copy(f32(input.h0)); // [B, P] running state
+    const c = lstm ? ws.copy(f32(input.c0!)) : null; // [B, H]
+    const cPrevAll = lstm ? ws.take(N * H) : null;
+    const cAll = lstm ? ws.take(N * H) : null;
+    const mAll = lstm && wHr ? ws.take(N * H) : null;
+    const Whr = wHr ? f32(wHr) : null;
+    const gh = mode === "gru" ? ws.take(N * 3 * H) : null;
+    const bhh = bHh ? f32(bHh) : null;
+    const WhhP = ws.pack(T, true, P, G * H, Whh); // Whhᵀ [P, G·H]
+    const WhrP = Whr ? ws.pack(T, true, H, P, Whr) : null; // Whrᵀ [H, P]
+
+    for (const t of stepOrder(T, input.reverse)) {
+      const bs = batchSizes[t];
+      const row = offsets[t];
+      hPrev.set(h.subarray(0, bs * P), row * P);
+      const gt = gates.subarray(row * G * H, (row + bs) * G * H);
+      const yt = y.subarray(row * P, (row + bs) * P);
+      if (mode === "gru") {
+        const ght = gh!.subarray(row * 3 * H, (row + bs) * 3 * H);
+        product(be, WhhP, true, bs, 3 * H, P, h, Whh, 0, ght);
+        if (bhh) be.addRowVector(ght, bhh, bs, 3 * H);
+        be.gruGatesForward(gt, ght, h.subarray(0, bs * H), bs, H, yt);
       } else {
-        be.rnnGatesForward(gt, mode === "rnnRelu");
-        yt.set(gt);
+        product(be, WhhP, true, bs, G * H, P, h, Whh, 1, gt);
+        if (lstm) {
+          cPrevAll!.set(c!.subarray(0, bs * H), row * H);
+          const ct = cAll!.subarray(row * H, (row + bs) * H);
+          const mt = mAll ? mAll.subarray(row * H, (row + bs) * H) : yt;
+          be.lstmGatesForward(gt, c!.subarray(0, bs * H), bs, H, ct, mt);
+          c!.set(ct);
+          if (Whr) product(be, WhrP, true, bs, P, H, mt, Whr, 0, yt);
+        } else {
+          be.rnnGatesForward(gt, mode === "rnnRelu");
+          yt.set(gt);
+        }
       }
+      h.set(yt);
     }
-    h.set(yt);
-  }
 
-  const output = new Tensor(y, [N, P]);
-  const hN = new Tensor(h, [B, P]);
-  const cN = c ? new Tensor(c, [B, H]) : null;
-  const inputs = [input.x, input.h0, ...(input.c0 ? [input.c0] : []), wIh, wHh];
-  if (bIh) inputs.push(bIh);
-  if (bHh) inputs.push(bHh);
-  if (wHr) inputs.push(wHr);
-  if (needsGrad(...inputs)) {
-    const saved: RecurrentSaved = {
-      input,
-      offsets,
-      gateCount: G,
-      hidden: H,
-      outSize: P,
-      gates,
-      hPrev,
-      y,
-      cPrev: cPrevAll,
-      c: cAll,
-      m: mAll,
-      gh,
-    };
-    record("recurrentLayer", inputs, cN ? [output, hN, cN] : [output, hN], saved);
+    const output = new Tensor(y.slice(), [N, P]);
+    const hN = new Tensor(h.slice(), [B, P]);
+    const cN = c ? new Tensor(c.slice(), [B, H]) : null;
+    const inputs = [input.x, input.h0, ...(input.c0 ? [input.c0] : []), wIh, wHh];
+    if (bIh) inputs.push(bIh);
+    if (bHh) inputs.push(bHh);
+    if (wHr) inputs.push(wHr);
+    if (needsGrad(...inputs)) {
+      const saved: RecurrentSaved = {
+        input,
+        offsets,
+        gateCount: G,
+        hidden: H,
+        outSize: P,
+        gates,
+        hPrev,
+        y,
+        cPrev: cPrevAll,
+        c: cAll,
+        m: mAll,
+        gh,
+        release: () => {},
+      };
+      saved.release = ws.keep(saved, [gates, hPrev, y, cPrevAll, cAll, mAll, gh]);
+      record("recurrentLayer", inputs, cN ? [output, hN, cN] : [output, hN], saved);
+    }
+    return { output, hN, cN };
+  } finally {
+    ws.release();
   }
-  return { output, hN, cN };
 }
 
 /**
@@ -179,98 +278,111 @@ export function recurrentLayerBackward(s: RecurrentSaved, grads: (Tensor | null)
   const N = input.x.shape[0];
   const I = wIh.shape[1];
   const B = input.h0.shape[0];
+  const T = batchSizes.length;
   const lstm = mode === "lstm";
   const gru = mode === "gru";
-  const dY = grads[0] ? f32(grads[0]) : null;
-  const dh = grads[1] ? Float32Array.from(f32(grads[1])) : new Float32Array(B * P); // running dh
-  const dc = lstm ? (grads[2] ? Float32Array.from(f32(grads[2])) : new Float32Array(B * H)) : null;
-  const Whh = f32(wHh);
-  const Whr = wHr ? f32(wHr) : null;
+  const ws = new Workspace(be);
+  try {
+    const dY = grads[0] ? ws.copy(f32(grads[0])) : null;
+    const dh = grads[1] ? ws.copy(f32(grads[1])) : ws.zeros(B * P); // running dh
+    const dc = lstm ? (grads[2] ? ws.copy(f32(grads[2])) : ws.zeros(B * H)) : null;
+    const Whh = f32(wHh);
+    const Whr = wHr ? f32(wHr) : null;
+    const { gates, cPrev, c: cAll, hPrev, gh: ghAll, y: yAll } = s;
 
-  const dG = new Float32Array(N * G * H); // pre-activation gate grads (input side)
-  const dGh = gru ? new Float32Array(N * 3 * H) : null; // GRU: hidden side differs in the n gate
-  const dHout = Whr ? new Float32Array(N * P) : null; // LSTM projection: dh per step
-  const dm = Whr ? new Float32Array(B * H) : null;
-  const dhStep = new Float32Array(B * P);
+    // Every step writes its rows of these before anything reads them.
+    const dG = ws.take(N * G * H); // pre-activation gate grads (input side)
+    const dGh = gru ? ws.take(N * 3 * H) : null; // GRU: hidden side differs in the n gate
+    const dHout = Whr ? ws.take(N * P) : null; // LSTM projection: dh per step
+    const dm = Whr ? ws.take(B * H) : null;
+    const dhStep = ws.take(B * P);
+    const WhhP = ws.pack(T, false, G * H, P, Whh); // Whh [G·H, P]
+    const WhrP = Whr ? ws.pack(T, false, P, H, Whr) : null; // Whr [P, H]
 
-  for (const t of stepOrder(batchSizes.length, !input.reverse)) {
-    const bs = batchSizes[t];
-    const row = offsets[t];
-    // Total gradient reaching this step's output: from above (dY) and from the next step (dh).
-    for (let i = 0; i < bs * P; i++) dhStep[i] = dh[i] + (dY ? dY[row * P + i] : 0);
-    const dgt = dG.subarray(row * G * H, (row + bs) * G * H);
-    const gt = s.gates.subarray(row * G * H, (row + bs) * G * H);
-    if (lstm) {
-      let dmt = dhStep.subarray(0, bs * H);
-      if (Whr) {
-        dHout!.set(dhStep.subarray(0, bs * P), row * P);
-        dmt = dm!.subarray(0, bs * H);
-        be.gemm(false, false, bs, H, P, 1, dhStep, 0, Whr, 0, 0, dmt, 0);
+    for (const t of stepOrder(T, !input.reverse)) {
+      const bs = batchSizes[t];
+      const row = offsets[t];
+      // Total gradient reaching this step's output: from above (dY) and from the next step (dh).
+      const dht = dhStep.subarray(0, bs * P);
+      if (dY)
+        be.binaryForward("add", dh, [1], dY.subarray(row * P, (row + bs) * P), [1], dht, [bs * P]);
+      else dht.set(dh.subarray(0, bs * P));
+      const dgt = dG.subarray(row * G * H, (row + bs) * G * H);
+      const gt = gates.subarray(row * G * H, (row + bs) * G * H);
+      if (lstm) {
+        let dmt = dhStep.subarray(0, bs * H);
+        if (Whr) {
+          dHout!.set(dht, row * P);
+          dmt = dm!.subarray(0, bs * H);
+          product(be, WhrP, false, bs, H, P, dhStep, Whr, 0, dmt);
+        }
+        be.lstmGatesBackward(
+          gt,
+          cPrev!.subarray(row * H, (row + bs) * H),
+          cAll!.subarray(row * H, (row + bs) * H),
+          dmt,
+          dc!.subarray(0, bs * H),
+          bs,
+          H,
+          dgt,
+        );
+        product(be, WhhP, false, bs, P, G * H, dgt, Whh, 0, dh);
+      } else if (gru) {
+        const dght = dGh!.subarray(row * 3 * H, (row + bs) * 3 * H);
+        dh.fill(0, 0, bs * H);
+        be.gruGatesBackward(
+          gt,
+          ghAll!.subarray(row * 3 * H, (row + bs) * 3 * H),
+          hPrev.subarray(row * H, (row + bs) * H),
+          dhStep.subarray(0, bs * H),
+          bs,
+          H,
+          dgt,
+          dght,
+          dh.subarray(0, bs * H),
+        );
+        product(be, WhhP, false, bs, H, 3 * H, dght, Whh, 1, dh);
+      } else {
+        be.rnnGatesBackward(
+          yAll.subarray(row * H, (row + bs) * H),
+          dhStep.subarray(0, bs * H),
+          mode === "rnnRelu",
+          dgt,
+        );
+        product(be, WhhP, false, bs, H, H, dgt, Whh, 0, dh);
       }
-      be.lstmGatesBackward(
-        gt,
-        s.cPrev!.subarray(row * H, (row + bs) * H),
-        s.c!.subarray(row * H, (row + bs) * H),
-        dmt,
-        dc!.subarray(0, bs * H),
-        bs,
-        H,
-        dgt,
-      );
-      be.gemm(false, false, bs, P, G * H, 1, dgt, 0, Whh, 0, 0, dh, 0);
-    } else if (gru) {
-      const dght = dGh!.subarray(row * 3 * H, (row + bs) * 3 * H);
-      dh.fill(0, 0, bs * H);
-      be.gruGatesBackward(
-        gt,
-        s.gh!.subarray(row * 3 * H, (row + bs) * 3 * H),
-        s.hPrev.subarray(row * H, (row + bs) * H),
-        dhStep.subarray(0, bs * H),
-        bs,
-        H,
-        dgt,
-        dght,
-        dh.subarray(0, bs * H),
-      );
-      be.gemm(false, false, bs, H, 3 * H, 1, dght, 0, Whh, 0, 1, dh, 0);
-    } else {
-      be.rnnGatesBackward(
-        s.y.subarray(row * H, (row + bs) * H),
-        dhStep.subarray(0, bs * H),
-        mode === "rnnRelu",
-        dgt,
-      );
-      be.gemm(false, false, bs, H, H, 1, dgt, 0, Whh, 0, 0, dh, 0);
     }
-  }
 
-  // Whole-sequence weight gradients: single GEMMs over all N rows.
-  const dGhAll = dGh ?? dG;
-  const dX = new Float32Array(N * I);
-  be.gemm(false, false, N, I, G * H, 1, dG, 0, f32(wIh), 0, 0, dX, 0);
-  const dWih = new Float32Array(G * H * I);
-  be.gemm(true, false, G * H, I, N, 1, dG, 0, f32(input.x), 0, 0, dWih, 0);
-  const dWhh = new Float32Array(G * H * P);
-  be.gemm(true, false, G * H, P, N, 1, dGhAll, 0, s.hPrev, 0, 0, dWhh, 0);
+    // Whole-sequence weight gradients: single GEMMs over all N rows.
+    const dGhAll = dGh ?? dG;
+    const dX = new Float32Array(N * I);
+    be.gemm(false, false, N, I, G * H, 1, dG, 0, f32(wIh), 0, 0, dX, 0);
+    const dWih = new Float32Array(G * H * I);
+    be.gemm(true, false, G * H, I, N, 1, dG, 0, f32(input.x), 0, 0, dWih, 0);
+    const dWhh = new Float32Array(G * H * P);
+    be.gemm(true, false, G * H, P, N, 1, dGhAll, 0, hPrev, 0, 0, dWhh, 0);
 
-  const out: Tensor[] = [new Tensor(dX, [N, I]), new Tensor(dh, [B, P])];
-  if (lstm) out.push(new Tensor(dc!, [B, H]));
-  out.push(new Tensor(dWih, wIh.shape), new Tensor(dWhh, wHh.shape));
-  if (bIh) {
-    const db = new Float32Array(G * H);
-    be.sumRows(dG, N, G * H, db);
-    out.push(new Tensor(db, bIh.shape));
+    const out: Tensor[] = [new Tensor(dX, [N, I]), new Tensor(dh.slice(), [B, P])];
+    if (lstm) out.push(new Tensor(dc!.slice(), [B, H]));
+    out.push(new Tensor(dWih, wIh.shape), new Tensor(dWhh, wHh.shape));
+    if (bIh) {
+      const db = new Float32Array(G * H);
+      be.sumRows(dG, N, G * H, db);
+      out.push(new Tensor(db, bIh.shape));
+    }
+    if (bHh) {
+      const db = new Float32Array(G * H);
+      be.sumRows(dGhAll, N, G * H, db);
+      out.push(new Tensor(db, bHh.shape));
+    }
+    if (wHr) {
+      // h = m·Whrᵀ, so dWhr = dHᵀ·M over all steps.
+      const dWhr = new Float32Array(P * H);
+      be.gemm(true, false, P, H, N, 1, dHout!, 0, s.m!, 0, 0, dWhr, 0);
+      out.push(new Tensor(dWhr, wHr.shape));
+    }
+    return out;
+  } finally {
+    ws.release();
   }
-  if (bHh) {
-    const db = new Float32Array(G * H);
-    be.sumRows(dGhAll, N, G * H, db);
-    out.push(new Tensor(db, bHh.shape));
-  }
-  if (wHr) {
-    // h = m·Whrᵀ, so dWhr = dHᵀ·M over all steps.
-    const dWhr = new Float32Array(P * H);
-    be.gemm(true, false, P, H, N, 1, dHout!, 0, s.m!, 0, 0, dWhr, 0);
-    out.push(new Tensor(dWhr, wHr.shape));
-  }
-  return out;
 }

@@ -24,6 +24,7 @@
  */
 import { Tensor } from "../tensor/tensor.js";
 import { formatShape, sameShape } from "../tensor/shape.js";
+import { zeros } from "../tensor/creation.js";
 
 /** Options every optimizer has; a scheduler records the starting `lr` as `initialLr`. */
 export interface BaseGroupOptions {
@@ -208,7 +209,7 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
           );
         }
       }
-      state.set(p, copyState(s));
+      state.set(p, copyState(s, true));
     }
     saved.forEach((g, gi) => {
       const group = this.paramGroups[gi] as unknown as Record<string, unknown>;
@@ -221,17 +222,24 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
   }
 }
 
-function copyState(s: ParamState): ParamState {
+/** Copies a state's tensors: as ordinary arrays, or created like fresh state when `asState`. */
+function copyState(s: ParamState, asState = false): ParamState {
   const out: ParamState = {};
   for (const [k, v] of Object.entries(s)) {
-    out[k] = v instanceof Tensor ? new Tensor(v.data.slice(), v.shape) : v;
+    if (!(v instanceof Tensor)) out[k] = v;
+    else if (asState && v.dtype === "float32") {
+      const t = zeros(v.shape);
+      t.data.set(v.data);
+      out[k] = t;
+    } else out[k] = new Tensor(v.data.slice(), v.shape);
   }
   return out;
 }
 
 /** Zeros (or `value`) shaped like `p`, for optimizer state. */
 export function stateLike(p: Tensor, value = 0): Tensor {
-  const data = new Float32Array(p.numel());
-  if (value !== 0) data.fill(value);
-  return new Tensor(data, p.shape);
+  // Created like parameters, so the backend may keep it where its update kernels run.
+  const state = zeros(p.shape);
+  if (value !== 0) state.data.fill(value);
+  return state;
 }

@@ -1,4 +1,5 @@
 /** Making tensors: from JS data, filled, ranges and seeded random draws. */
+import { backend } from "../backend/registry.js";
 import { defaultGenerator, type Generator } from "./random.js";
 import { checkShape, formatShape, numel } from "./shape.js";
 import { Tensor, type DType, type NestedArray, type Storage } from "./tensor.js";
@@ -29,8 +30,13 @@ function flattenNested(data: NestedArray): number[] {
   return out;
 }
 
+/**
+ * Storage of a created tensor. Float32 comes from the backend (`Backend.storage`): the wasm
+ * backend keeps large ones in its memory, so that parameters (created by `zeros` and filled in
+ * place) and optimizer state reach its kernels without copies.
+ */
 function allocate(dtype: DType, n: number): Storage {
-  return dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
+  return dtype === "int32" ? new Int32Array(n) : backend().storage(n);
 }
 
 /** Infers the shape of nested arrays, rejecting ragged ones. */

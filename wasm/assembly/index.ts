@@ -1,9 +1,13 @@
 /**
- * Entry point of the WebAssembly SIMD kernels (AssemblyScript, baseline SIMD only). Every pointer
- * argument is a byte address in this module's memory; src/backend/wasm/ owns the allocation.
- * Build: npm run build:wasm (writes src/backend/wasm/kernels.generated.ts).
+ * Entry point of the WebAssembly SIMD kernels (AssemblyScript). Built twice by
+ * scripts/build-wasm.mjs: baseline SIMD, and relaxed SIMD (fused multiply-add in the GEMM tiles).
+ * The memory is imported (`env.memory`, declared shared so worker threads can run the same
+ * kernels on it; src/backend/wasm/module.ts clears the shared flag where threads are unavailable).
+ * Every pointer argument is a byte address in that memory; src/backend/wasm/ owns the allocation.
+ * The module has no static data and no mutable globals, so instances on several threads never
+ * race on anything but the operands they are handed.
  */
-export { gemmNN, gemmNT, gemv, transpose } from "./gemm";
+export { gemm, gemmPacked, gemmNT, gemv, packB, packedSize } from "./gemm";
 export {
   lstmGatesForward,
   lstmGatesBackward,
@@ -13,6 +17,9 @@ export {
   rnnGatesBackward,
 } from "./gates";
 export { addRowVector, sumRows } from "./rows";
+export { unary, unaryBackward, binary, clamp } from "./elementwise";
+export { softmaxForward, softmaxBackward } from "./softmax";
+export { adam, sgd, rmsprop, adagrad } from "./optim";
 
 /** First byte after the module's static data: the JS-side allocator starts here. */
 export function heapBase(): usize {

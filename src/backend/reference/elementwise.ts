@@ -252,7 +252,9 @@ export function stridedCopy(x: F32 | I32, view: StridedView, out: F32 | I32): vo
   const idx = new Array<number>(rank).fill(0);
   let xo = view.offset;
   for (let o = 0; o < out.length; o += width) {
-    if (ws === 1) for (let j = 0; j < width; j++) out[o + j] = x[xo + j];
+    // Contiguous rows are a memcpy (`set` converts like the element loop when dtypes differ).
+    if (ws === 1 && width >= 16) out.set(x.subarray(xo, xo + width), o);
+    else if (ws === 1) for (let j = 0; j < width; j++) out[o + j] = x[xo + j];
     else for (let j = 0; j < width; j++) out[o + j] = x[xo + j * ws];
     for (let d = last - 1; d >= 0; d--) {
       idx[d]++;

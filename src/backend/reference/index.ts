@@ -9,6 +9,9 @@ import * as reduce from "./reduce.js";
 /** Plain TypeScript loops: the living definition every other backend is tested against. */
 export const referenceBackend: Backend = {
   name: "reference",
+  scratch: linalg.scratch,
+  release: linalg.release,
+  storage: linalg.storage,
   unaryForward: elementwise.unaryForward,
   unaryBackward: elementwise.unaryBackward,
   binaryForward: elementwise.binaryForward,
@@ -21,6 +24,8 @@ export const referenceBackend: Backend = {
   softmaxForward: reduce.softmaxForward,
   softmaxBackward: reduce.softmaxBackward,
   gemm: linalg.gemm,
+  packB: linalg.packB,
+  gemmPacked: linalg.gemmPacked,
   addRowVector: linalg.addRowVector,
   sumRows: linalg.sumRows,
   gatherRows: indexing.gatherRows,

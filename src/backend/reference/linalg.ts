@@ -1,4 +1,4 @@
-import type { F32 } from "../backend.js";
+import type { F32, PackedMatrix } from "../backend.js";
 
 /**
  * Row-major GEMM, C = alpha · op(A) · op(B) + beta · C. Loops are ordered so that the innermost
@@ -71,4 +71,50 @@ export function sumRows(dy: F32, rows: number, cols: number, dBias: F32): void {
     const o = r * cols;
     for (let j = 0; j < cols; j++) dBias[j] += dy[o + j];
   }
+}
+
+/** The reference's "packed" B is op(B) copied into [k, n] row-major. */
+interface ReferencePacked extends PackedMatrix {
+  readonly data: F32;
+}
+
+export function packB(
+  transB: boolean,
+  k: number,
+  n: number,
+  b: F32,
+  bOffset: number,
+): PackedMatrix {
+  const data = new Float32Array(k * n);
+  for (let p = 0; p < k; p++) {
+    for (let j = 0; j < n; j++)
+      data[p * n + j] = transB ? b[bOffset + j * k + p] : b[bOffset + p * n + j];
+  }
+  const packed: ReferencePacked = { k, n, transB, data };
+  return packed;
+}
+
+export function gemmPacked(
+  transA: boolean,
+  m: number,
+  alpha: number,
+  a: F32,
+  aOffset: number,
+  p: PackedMatrix,
+  beta: number,
+  c: F32,
+  cOffset: number,
+): void {
+  const { data } = p as ReferencePacked;
+  gemm(transA, false, m, p.n, p.k, alpha, a, aOffset, data, 0, beta, c, cOffset);
+}
+
+export function scratch(n: number): F32 {
+  return new Float32Array(n);
+}
+
+export function release(): void {}
+
+export function storage(n: number): F32 {
+  return new Float32Array(n);
 }

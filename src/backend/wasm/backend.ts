@@ -1,73 +1,140 @@
 /**
- * WasmBackend: the Backend contract with GEMM, the fused recurrent gate kernels and the bias
- * kernels running as WebAssembly SIMD (wasm/assembly/). Each accelerated call copies its operands
- * into the module's memory, runs, and copies results out — O(n²) copies against O(n³) GEMM work.
- * Calls below a measured size fall back to the reference kernels (copies would dominate), and so
- * does everything else: elementwise, reductions, indexing and, deliberately, the optimizer
- * updates, whose float64-then-round arithmetic is bit-exact against PyTorch today.
+ * WasmBackend: the Backend contract on WebAssembly SIMD kernels (wasm/assembly/), with big GEMMs
+ * split across a worker pool over shared memory (runtime.ts, pool.ts).
  *
- * GEMM sums in a different order than the reference (blocked, vectorised along n or k), so results
- * differ by float32 rounding; gate activations use ~1–2 ulp exp/tanh approximations.
+ * Operands that are ordinary arrays are copied into the kernels' memory for the call and results
+ * copied out (O(n) copies against the kernel's work); `scratch` arrays already live there and are
+ * used in place, which is how the fused recurrent layer runs its per-step GEMM and gate kernel
+ * without copies. Calls below a measured size stay on the reference kernels (the copies would
+ * dominate), as do the kernels with nothing to gain from SIMD (movement, gather/scatter, which are
+ * memory copies either way, and the rarely hot sin, cos, pow, where, reductions).
+ *
+ * Agreement with the reference: add/sub/mul/div/sqrt/max/min/comparisons, the bias kernels and the
+ * optimizer updates are bit-identical; GEMM sums in another order (blocked, vectorised; fused
+ * multiply-adds in the relaxed build); exp/log/tanh/sigmoid, softmax and the gate kernels use
+ * ~1–2 ulp approximations. test/conformance/ checks each against the reference.
  *
  * @example
- *   const be = new WasmBackend();
+ *   const be = new WasmBackend({ threads: 1 });
  *   be.gemm(false, true, 32, 1024, 256, 1, h, 0, whh, 0, 1, gates, 0);
  */
-import type { Backend, F32 } from "../backend.js";
+import type {
+  AdagradOptions,
+  AdamOptions,
+  Backend,
+  BinaryOp,
+  F32,
+  PackedMatrix,
+  RmspropOptions,
+  SgdOptions,
+  UnaryOp,
+} from "../backend.js";
 import { referenceBackend as ref } from "../reference/index.js";
-import { GEMM_PACK_FLOATS, Kernels } from "./module.js";
+import { gemm, gemmPacked, packB, type WasmPacked } from "./gemm.js";
+import { BINARY_CODE, twoLevel, UNARY_CODE } from "./ops.js";
+import { Runtime, type RuntimeOptions } from "./runtime.js";
+import { warmUp } from "./warmup.js";
+import * as optim from "./optim.js";
+import * as gates from "./gates.js";
 
 /** Sizes below which a call runs on the reference backend. 0 sends everything to wasm (tests). */
-export interface WasmBackendOptions {
+export interface WasmBackendOptions extends RuntimeOptions {
   /** Minimum m·n·k for gemm. */
   minGemmVolume?: number;
   /** Minimum batch·hidden for the gate kernels (elements for the RNN activation). */
   minGateElements?: number;
   /** Minimum rows·cols for addRowVector / sumRows. */
   minRowElements?: number;
+  /** Minimum elements for elementwise, softmax and optimizer kernels. */
+  minElements?: number;
   /** Run each kernel a few times at construction so V8 tiers it up (default true). */
   warmUp?: boolean;
+  /** Bytes of the kernels' memory that scratch may occupy before it falls back to ordinary arrays. */
+  scratchBudget?: number;
+  /** Bytes of tensor storage the kernels' memory may hold (beyond it, ordinary arrays). */
+  storageBudget?: number;
 }
 
-/** Below this many rows of op(A) (with B not transposed) gemv per row beats packing B. */
-const GEMV_ROWS = 3;
+/** Tensor storage smaller than this stays an ordinary array: its copies cost next to nothing. */
+const MIN_STORAGE = 1024;
 
 export class WasmBackend implements Backend {
   readonly name = "wasm";
-  readonly kernels: Kernels;
-  private readonly minGemm: number;
-  private readonly minGate: number;
-  private readonly minRows: number;
+  readonly rt: Runtime;
+  readonly minGemm: number;
+  readonly minGate: number;
+  readonly minRows: number;
+  readonly minElements: number;
+  readonly scratchBudget: number;
+  readonly storageBudget: number;
+  private storageBytes = 0;
+  /** Hands a storage block back once its array has been garbage-collected. */
+  private readonly reclaim = new FinalizationRegistry<[number, number]>(([at, bytes]) => {
+    this.rt.heap.release(at);
+    this.storageBytes -= bytes;
+  });
 
-  // Delegated to the reference backend.
-  readonly unaryForward = ref.unaryForward;
-  readonly unaryBackward = ref.unaryBackward;
-  readonly binaryForward = ref.binaryForward;
-  readonly scalarForward = ref.scalarForward;
-  readonly clampForward = ref.clampForward;
+  // On the reference kernels: memory movement, indexing, and ops without a wasm kernel.
   readonly whereForward = ref.whereForward;
   readonly stridedCopy = ref.stridedCopy;
   readonly stridedAccumulate = ref.stridedAccumulate;
   readonly reduceForward = ref.reduceForward;
-  readonly softmaxForward = ref.softmaxForward;
-  readonly softmaxBackward = ref.softmaxBackward;
   readonly gatherRows = ref.gatherRows;
   readonly scatterAddRows = ref.scatterAddRows;
   readonly gatherAxis = ref.gatherAxis;
   readonly scatterAddAxis = ref.scatterAddAxis;
-  readonly sgdUpdate = ref.sgdUpdate;
-  readonly adamUpdate = ref.adamUpdate;
-  readonly rmspropUpdate = ref.rmspropUpdate;
-  readonly adagradUpdate = ref.adagradUpdate;
 
   constructor(options: WasmBackendOptions = {}) {
-    this.kernels = new Kernels();
+    this.rt = new Runtime(options);
     this.minGemm = options.minGemmVolume ?? 256;
     this.minGate = options.minGateElements ?? 16;
     this.minRows = options.minRowElements ?? 256;
-    if (options.warmUp ?? true) warmUp(this);
+    this.minElements = options.minElements ?? 1024;
+    this.scratchBudget = options.scratchBudget ?? 1.5 * 2 ** 30;
+    this.storageBudget = options.storageBudget ?? 2 ** 30;
+    if (options.warmUp ?? true) warmUp(this.rt);
   }
 
+  /** Which build runs ("relaxed" or "baseline") and on how many threads. */
+  get info(): { flavour: string; threads: number; shared: boolean } {
+    return { flavour: this.rt.flavour, threads: this.rt.threads, shared: this.rt.heap.canView };
+  }
+
+  // Workspace ------------------------------------------------------------------------------------
+  scratch(n: number, zero: boolean): F32 {
+    const H = this.rt.heap;
+    // Past the budget (scratch that garbage collection has yet to hand back), ordinary arrays.
+    if (!H.canView || n === 0 || H.usedBytes() + 4 * n > this.scratchBudget) {
+      return new Float32Array(n);
+    }
+    const view = H.view(H.alloc(n), n);
+    if (zero) view.fill(0);
+    return view;
+  }
+
+  storage(n: number): F32 {
+    const H = this.rt.heap;
+    if (!H.canView || n < MIN_STORAGE || this.storageBytes + 4 * n > this.storageBudget) {
+      return new Float32Array(n);
+    }
+    const at = H.alloc(n);
+    const view = H.view(at, n);
+    view.fill(0);
+    this.storageBytes += 4 * n;
+    this.reclaim.register(view, [at, 4 * n]);
+    return view;
+  }
+
+  release(x: F32 | PackedMatrix): void {
+    const H = this.rt.heap;
+    if (x instanceof Float32Array) {
+      if (x.length > 0 && H.addressOf(x) >= 0) H.release(x.byteOffset);
+    } else if ("at" in x) {
+      H.release((x as WasmPacked).at);
+    }
+  }
+
+  // Linear algebra -------------------------------------------------------------------------------
   gemm(
     transA: boolean,
     transB: boolean,
@@ -88,70 +155,177 @@ export class WasmBackend implements Backend {
       ref.gemm(transA, transB, m, n, k, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
       return;
     }
-    const K = this.kernels;
-    const w = K.k;
-    K.reset();
-    const pa = K.put(a, aOffset, m * k);
-    const pb = K.put(b, bOffset, k * n);
-    const pc = beta === 0 ? K.alloc(m * n) : K.put(c, cOffset, m * n);
-    if (transB) {
-      let rows = pa;
-      if (transA && m > 1) {
-        rows = K.alloc(m * k);
-        w.transpose(pa, k, m, rows);
-      }
-      w.gemmNT(m, n, k, alpha, rows, pb, beta, pc);
-    } else if (m < GEMV_ROWS) {
-      for (let i = 0; i < m; i++) {
-        const x = transA ? pa + 4 * i : pa + 4 * i * k;
-        w.gemv(n, k, alpha, x, transA ? 4 * m : 4, pb, beta, pc + 4 * i * n);
-      }
-    } else {
-      const pack = K.alloc(GEMM_PACK_FLOATS);
-      w.gemmNN(transA ? 1 : 0, m, n, k, alpha, pa, pb, beta, pc, pack);
+    gemm(this.rt, transA, transB, m, n, k, alpha, a, aOffset, b, bOffset, beta, c, cOffset);
+  }
+
+  packB(transB: boolean, k: number, n: number, b: F32, bOffset: number): PackedMatrix {
+    return packB(this.rt, transB, k, n, b, bOffset);
+  }
+
+  gemmPacked(
+    transA: boolean,
+    m: number,
+    alpha: number,
+    a: F32,
+    aOffset: number,
+    p: PackedMatrix,
+    beta: number,
+    c: F32,
+    cOffset: number,
+  ): void {
+    if (m === 0 || p.n === 0) return;
+    if (p.k === 0 || alpha === 0) {
+      ref.gemm(transA, false, m, p.n, 0, alpha, a, aOffset, a, 0, beta, c, cOffset);
+      return;
     }
-    K.get(pc, m * n, c, cOffset);
+    gemmPacked(this.rt, transA, m, alpha, a, aOffset, p as WasmPacked, beta, c, cOffset);
   }
 
   addRowVector(out: F32, bias: F32, rows: number, cols: number): void {
     const n = rows * cols;
     if (n < this.minRows) return ref.addRowVector(out, bias, rows, cols);
-    const K = this.kernels;
-    K.reset();
-    const po = K.put(out, 0, n);
-    const pb = K.put(bias, 0, cols);
-    K.k.addRowVector(po, pb, rows, cols);
-    K.get(po, n, out, 0);
+    const H = this.rt.heap;
+    H.reset();
+    const po = H.put(out, 0, n);
+    const pb = H.put(bias, 0, cols);
+    this.rt.k.addRowVector(po, pb, rows, cols);
+    H.get(po, n, out, 0);
   }
 
   sumRows(dy: F32, rows: number, cols: number, dBias: F32): void {
     const n = rows * cols;
     if (n < this.minRows) return ref.sumRows(dy, rows, cols, dBias);
-    const K = this.kernels;
-    K.reset();
-    const py = K.put(dy, 0, n);
-    const pb = K.put(dBias, 0, cols);
-    K.k.sumRows(py, rows, cols, pb);
-    K.get(pb, cols, dBias, 0);
+    const H = this.rt.heap;
+    H.reset();
+    const py = H.put(dy, 0, n);
+    const pb = H.put(dBias, 0, cols);
+    this.rt.k.sumRows(py, rows, cols, pb);
+    H.get(pb, cols, dBias, 0);
   }
 
-  lstmGatesForward(gates: F32, cPrev: F32, batch: number, hidden: number, c: F32, m: F32): void {
-    const n = batch * hidden;
-    if (n < this.minGate) return ref.lstmGatesForward(gates, cPrev, batch, hidden, c, m);
-    const K = this.kernels;
-    K.reset();
-    const pg = K.put(gates, 0, 4 * n);
-    const pcp = K.put(cPrev, 0, n);
-    const pc = K.alloc(n);
-    const pm = K.alloc(n);
-    K.k.lstmGatesForward(pg, pcp, batch, hidden, pc, pm);
-    K.get(pg, 4 * n, gates, 0);
-    K.get(pc, n, c, 0);
-    K.get(pm, n, m, 0);
+  // Elementwise ----------------------------------------------------------------------------------
+  unaryForward(op: UnaryOp, x: F32, out: F32): void {
+    const code = UNARY_CODE[op];
+    const n = x.length;
+    if (code === undefined || n < this.minElements) return ref.unaryForward(op, x, out);
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, n);
+    const po = H.out(out, 0, n);
+    this.rt.k.unary(code, px, n, po);
+    H.get(po, n, out, 0);
+  }
+
+  unaryBackward(op: UnaryOp, x: F32, y: F32, dy: F32, dx: F32): void {
+    const code = UNARY_CODE[op];
+    const n = x.length;
+    if (code === undefined || n < this.minElements) return ref.unaryBackward(op, x, y, dy, dx);
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, n);
+    const py = H.put(y, 0, n);
+    const pdy = H.put(dy, 0, n);
+    const pdx = H.put(dx, 0, n);
+    this.rt.k.unaryBackward(code, px, py, pdy, pdx, n);
+    H.get(pdx, n, dx, 0);
+  }
+
+  binaryForward(
+    op: BinaryOp,
+    a: F32,
+    aStrides: readonly number[],
+    b: F32,
+    bStrides: readonly number[],
+    out: F32,
+    shape: readonly number[],
+  ): void {
+    const code = BINARY_CODE[op];
+    const loops =
+      code === undefined || out.length < this.minElements
+        ? null
+        : twoLevel(shape, aStrides, bStrides);
+    if (!loops) return ref.binaryForward(op, a, aStrides, b, bStrides, out, shape);
+    const H = this.rt.heap;
+    H.reset();
+    const pa = H.put(a, 0, a.length);
+    const pb = H.put(b, 0, b.length);
+    const po = H.out(out, 0, out.length);
+    const { outer, width, as0, as1, bs0, bs1 } = loops;
+    this.rt.k.binary(code!, pa, as0, as1, pb, bs0, bs1, po, outer, width);
+    H.get(po, out.length, out, 0);
+  }
+
+  scalarForward(op: BinaryOp, x: F32, s: number, reverse: boolean, out: F32): void {
+    const code = BINARY_CODE[op];
+    const n = x.length;
+    // The reference applies s unrounded, in float64: only a float32 s rounds the same way here.
+    if (code === undefined || n < this.minElements || Math.fround(s) !== s) {
+      return ref.scalarForward(op, x, s, reverse, out);
+    }
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, n);
+    const ps = H.temp(1);
+    H.heap()[ps >> 2] = s;
+    const po = H.out(out, 0, n);
+    if (reverse) this.rt.k.binary(code, ps, 0, 0, px, 0, 1, po, 1, n);
+    else this.rt.k.binary(code, px, 0, 1, ps, 0, 0, po, 1, n);
+    H.get(po, n, out, 0);
+  }
+
+  clampForward(x: F32, lo: number, hi: number, out: F32): void {
+    const n = x.length;
+    if (n < this.minElements || Math.fround(lo) !== lo || Math.fround(hi) !== hi) {
+      return ref.clampForward(x, lo, hi, out);
+    }
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, n);
+    const po = H.out(out, 0, n);
+    this.rt.k.clamp(px, n, lo, hi, po);
+    H.get(po, n, out, 0);
+  }
+
+  // Softmax --------------------------------------------------------------------------------------
+  softmaxForward(x: F32, outer: number, size: number, inner: number, log: boolean, out: F32): void {
+    const n = outer * size * inner;
+    if (n < this.minElements) return ref.softmaxForward(x, outer, size, inner, log, out);
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, n);
+    const po = H.out(out, 0, n);
+    this.rt.k.softmaxForward(px, outer, size, inner, log ? 1 : 0, po);
+    H.get(po, n, out, 0);
+  }
+
+  softmaxBackward(
+    y: F32,
+    dy: F32,
+    outer: number,
+    size: number,
+    inner: number,
+    log: boolean,
+    dx: F32,
+  ): void {
+    const n = outer * size * inner;
+    if (n < this.minElements) return ref.softmaxBackward(y, dy, outer, size, inner, log, dx);
+    const H = this.rt.heap;
+    H.reset();
+    const py = H.put(y, 0, n);
+    const pdy = H.put(dy, 0, n);
+    const pdx = H.put(dx, 0, n);
+    this.rt.k.softmaxBackward(py, pdy, outer, size, inner, log ? 1 : 0, pdx);
+    H.get(pdx, n, dx, 0);
+  }
+
+  // Recurrent gates (gates.ts) -------------------------------------------------------------------
+  lstmGatesForward(g: F32, cPrev: F32, batch: number, hidden: number, c: F32, m: F32): void {
+    if (batch * hidden < this.minGate) return ref.lstmGatesForward(g, cPrev, batch, hidden, c, m);
+    gates.lstmForward(this.rt, g, cPrev, batch, hidden, c, m);
   }
 
   lstmGatesBackward(
-    gates: F32,
+    g: F32,
     cPrev: F32,
     c: F32,
     dm: F32,
@@ -160,39 +334,19 @@ export class WasmBackend implements Backend {
     hidden: number,
     dGates: F32,
   ): void {
-    const n = batch * hidden;
-    if (n < this.minGate) {
-      return ref.lstmGatesBackward(gates, cPrev, c, dm, dc, batch, hidden, dGates);
+    if (batch * hidden < this.minGate) {
+      return ref.lstmGatesBackward(g, cPrev, c, dm, dc, batch, hidden, dGates);
     }
-    const K = this.kernels;
-    K.reset();
-    const pg = K.put(gates, 0, 4 * n);
-    const pcp = K.put(cPrev, 0, n);
-    const pc = K.put(c, 0, n);
-    const pdm = K.put(dm, 0, n);
-    const pdc = K.put(dc, 0, n);
-    const pdg = K.alloc(4 * n);
-    K.k.lstmGatesBackward(pg, pcp, pc, pdm, pdc, batch, hidden, pdg);
-    K.get(pdg, 4 * n, dGates, 0);
-    K.get(pdc, n, dc, 0);
+    gates.lstmBackward(this.rt, g, cPrev, c, dm, dc, batch, hidden, dGates);
   }
 
   gruGatesForward(gx: F32, gh: F32, hPrev: F32, batch: number, hidden: number, h: F32): void {
-    const n = batch * hidden;
-    if (n < this.minGate) return ref.gruGatesForward(gx, gh, hPrev, batch, hidden, h);
-    const K = this.kernels;
-    K.reset();
-    const pgx = K.put(gx, 0, 3 * n);
-    const pgh = K.put(gh, 0, 3 * n);
-    const php = K.put(hPrev, 0, n);
-    const ph = K.alloc(n);
-    K.k.gruGatesForward(pgx, pgh, php, batch, hidden, ph);
-    K.get(pgx, 3 * n, gx, 0);
-    K.get(ph, n, h, 0);
+    if (batch * hidden < this.minGate) return ref.gruGatesForward(gx, gh, hPrev, batch, hidden, h);
+    gates.gruForward(this.rt, gx, gh, hPrev, batch, hidden, h);
   }
 
   gruGatesBackward(
-    gates: F32,
+    g: F32,
     gh: F32,
     hPrev: F32,
     dh: F32,
@@ -202,83 +356,47 @@ export class WasmBackend implements Backend {
     dGh: F32,
     dhPrev: F32,
   ): void {
-    const n = batch * hidden;
-    if (n < this.minGate) {
-      return ref.gruGatesBackward(gates, gh, hPrev, dh, batch, hidden, dGx, dGh, dhPrev);
+    if (batch * hidden < this.minGate) {
+      return ref.gruGatesBackward(g, gh, hPrev, dh, batch, hidden, dGx, dGh, dhPrev);
     }
-    const K = this.kernels;
-    K.reset();
-    const pg = K.put(gates, 0, 3 * n);
-    const pgh = K.put(gh, 0, 3 * n);
-    const php = K.put(hPrev, 0, n);
-    const pdh = K.put(dh, 0, n);
-    const pdhp = K.put(dhPrev, 0, n);
-    const pdgx = K.alloc(3 * n);
-    const pdgh = K.alloc(3 * n);
-    K.k.gruGatesBackward(pg, pgh, php, pdh, batch, hidden, pdgx, pdgh, pdhp);
-    K.get(pdgx, 3 * n, dGx, 0);
-    K.get(pdgh, 3 * n, dGh, 0);
-    K.get(pdhp, n, dhPrev, 0);
+    gates.gruBackward(this.rt, g, gh, hPrev, dh, batch, hidden, dGx, dGh, dhPrev);
   }
 
   rnnGatesForward(pre: F32, relu: boolean): void {
-    const n = pre.length;
-    if (n < this.minGate) return ref.rnnGatesForward(pre, relu);
-    const K = this.kernels;
-    K.reset();
-    const p = K.put(pre, 0, n);
-    K.k.rnnGatesForward(p, n, relu ? 1 : 0);
-    K.get(p, n, pre, 0);
+    if (pre.length < this.minGate) return ref.rnnGatesForward(pre, relu);
+    gates.rnnForward(this.rt, pre, relu);
   }
 
   rnnGatesBackward(h: F32, dh: F32, relu: boolean, dPre: F32): void {
-    const n = h.length;
-    if (n < this.minGate) return ref.rnnGatesBackward(h, dh, relu, dPre);
-    const K = this.kernels;
-    K.reset();
-    const ph = K.put(h, 0, n);
-    const pdh = K.put(dh, 0, n);
-    const pd = K.alloc(n);
-    K.k.rnnGatesBackward(ph, pdh, n, relu ? 1 : 0, pd);
-    K.get(pd, n, dPre, 0);
+    if (h.length < this.minGate) return ref.rnnGatesBackward(h, dh, relu, dPre);
+    gates.rnnBackward(this.rt, h, dh, relu, dPre);
   }
-}
 
-/**
- * Runs every kernel path a few times on mid-sized operands: V8 first compiles wasm with its
- * baseline tier (~3× slower here) and tiers a function up to TurboFan once it has executed enough
- * code (a budget of roughly 10⁴ inner-loop iterations), so each kernel gets a few times that. About
- * 2 ms, once per process.
- */
-function warmUp(be: WasmBackend): void {
-  const w = be.kernels;
-  const K = w.k;
-  const size = 64;
-  const [B, H] = [16, 64]; // 4·B·H = size²
-  w.reset();
-  const a = w.alloc(size * size);
-  const b = w.alloc(size * size);
-  const c = w.alloc(size * size);
-  const d = w.alloc(size * size);
-  const pack = w.alloc(GEMM_PACK_FLOATS);
-  for (let rep = 0; rep < 8; rep++) {
-    w.heap().fill(0.25, a >> 2, (d >> 2) + size * size);
-    K.gemmNN(rep & 1, size, size, size, 1, a, b, 0, c, pack);
-    K.gemmNN(0, 7, 9, size, 1, a, b, 1, c, pack);
-    K.gemmNT(size, size, size, 1, a, b, 1, c);
-    K.gemmNT(5, 9, 7, 1, a, b, 0, c);
-    K.gemv(size * 4, 16, 1, a, 4, b, 1, c);
-    K.gemv(9, 8, 1, a, 4, b, 0, c);
-    K.transpose(a, size, size, c);
-    K.addRowVector(a, b, size, size);
-    K.sumRows(a, size, size, b);
-    w.heap().fill(0.25, a >> 2, (d >> 2) + size * size);
-    K.lstmGatesForward(a, b, B, H, c, d);
-    K.lstmGatesBackward(a, b, c, d, b, B, H, c);
-    K.gruGatesForward(a, b, c, B, H + 1, d);
-    K.gruGatesBackward(a, b, c, d, B, H + 1, a, b, c);
-    K.rnnGatesForward(a, B * H + 3, rep & 1);
-    K.rnnGatesBackward(a, b, B * H + 3, rep & 1, c);
+  // Optimizer updates (optim.ts) -----------------------------------------------------------------
+  sgdUpdate(p: F32, g: F32, buf: F32 | null, o: SgdOptions): void {
+    if (p.length < this.minElements) return ref.sgdUpdate(p, g, buf, o);
+    optim.sgd(this.rt, p, g, buf, o);
   }
-  w.reset();
+
+  adamUpdate(p: F32, g: F32, m: F32, v: F32, vMax: F32 | null, o: AdamOptions): void {
+    if (p.length < this.minElements) return ref.adamUpdate(p, g, m, v, vMax, o);
+    optim.adam(this.rt, p, g, m, v, vMax, o);
+  }
+
+  rmspropUpdate(
+    p: F32,
+    g: F32,
+    sq: F32,
+    gAvg: F32 | null,
+    buf: F32 | null,
+    o: RmspropOptions,
+  ): void {
+    if (p.length < this.minElements) return ref.rmspropUpdate(p, g, sq, gAvg, buf, o);
+    optim.rmsprop(this.rt, p, g, sq, gAvg, buf, o);
+  }
+
+  adagradUpdate(p: F32, g: F32, sum: F32, o: AdagradOptions): void {
+    if (p.length < this.minElements) return ref.adagradUpdate(p, g, sum, o);
+    optim.adagrad(this.rt, p, g, sum, o);
+  }
 }
