@@ -103,3 +103,5 @@ export * as metrics from "./metrics/index.js";
 export * as seq2seq from "./tasks/seq2seq/index.js";
 export * as classifier from "./tasks/classifier/index.js";
 export * as languageModel from "./tasks/language-model/index.js";
+export * as tasks from "./tasks/common/index.js";
+export { setBackend, backendName, wasmSupported, type BackendName } from "./backend/registry.js";

@@ -63,3 +63,8 @@ export function setBackend(next: Backend | BackendName): Backend {
   active = resolve(next);
   return previous;
 }
+
+/** The name of the backend ops run on now ("wasm" or "reference"), for logs and UIs. */
+export function backendName(): string {
+  return active.name;
+}

@@ -32,3 +32,9 @@ export {
   type ClassifierScores,
 } from "./task.js";
 export { predictTexts, type Prediction, type PredictOptions } from "./predict.js";
+export {
+  classifierFromFiles,
+  type ClassifierFilesConfig,
+  type ClassifierFilesData,
+  type LoadedClassifier,
+} from "./files.js";

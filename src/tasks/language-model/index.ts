@@ -19,3 +19,10 @@ export {
 } from "./data.js";
 export { LanguageModelTask, lmLoss, type LanguageModelTaskOptions } from "./task.js";
 export { generateText, type GenerateOptions } from "./generate.js";
+export {
+  languageModelFromFiles,
+  languageModelFiles,
+  type LanguageModelFilesConfig,
+  type LmFilesData,
+  type LoadedLanguageModel,
+} from "./files.js";
