@@ -9,9 +9,11 @@
 import type { UnaryOp } from "../backend/backend.js";
 import { backend } from "../backend/registry.js";
 import { numel, type Shape } from "../tensor/shape.js";
+import { rowSparseFromLookup } from "../tensor/sparse.js";
 import { Tensor } from "../tensor/tensor.js";
 import { div, eq, ge, log, mul, neg, pow, sub, sumToShape, where } from "../ops/elementwise.js";
 import { expand, flip, narrow, narrowBackward, permute, reshape } from "../ops/movement.js";
+import { softmaxCrossEntropyBackward, type SoftmaxCrossEntropySaved } from "../ops/loss.js";
 import { recurrentLayerBackward, type RecurrentSaved } from "../ops/recurrent.js";
 import { freshGrad, isGradEnabled, Node, type Grads } from "./tape.js";
 
@@ -133,6 +135,9 @@ export const derivatives = {
   }) as Rule<{ x: Tensor; value: Tensor }>,
   softmax: softmaxRule(false),
   logSoftmax: softmaxRule(true),
+  softmaxCrossEntropy: (([g], saved) => [
+    freshGrad(softmaxCrossEntropyBackward(g!.data[0], saved)),
+  ]) as Rule<SoftmaxCrossEntropySaved>,
 
   matmul: (([g], { a, b, count, m, k, n }, inputs) => {
     const be = backend();
@@ -283,17 +288,20 @@ export const derivatives = {
     index: Int32Array;
     k: number;
   }>,
-  embedding: (([g], { index, paddingIdx }, inputs) => {
+  embedding: (([g], { index, paddingIdx, sparse }, inputs) => {
     const weight = inputs[0];
     const width = weight.shape[1];
+    if (sparse) {
+      return [rowSparseFromLookup(index, g!.data as Float32Array, width, weight.shape, paddingIdx)];
+    }
     const dw = zerosOf(weight.shape);
     backend().scatterAddRows(g!.data as Float32Array, width, index, dw.data as Float32Array);
     if (paddingIdx !== null) dw.data.fill(0, paddingIdx * width, (paddingIdx + 1) * width);
     return [dw];
-  }) as Rule<{ index: Int32Array; paddingIdx: number | null }>,
+  }) as Rule<{ index: Int32Array; paddingIdx: number | null; sparse: boolean }>,
 
   recurrentLayer: ((grads, saved) =>
-    recurrentLayerBackward(saved, grads).map(freshGrad)) as Rule<RecurrentSaved>,
+    recurrentLayerBackward(saved, grads).map((g) => g && freshGrad(g))) as Rule<RecurrentSaved>,
 };
 
 function minMaxRule(

@@ -3,6 +3,7 @@
  * nodes in reverse topological order and hands each its outputs' gradients. The rules themselves
  * live in derivatives.ts, one per primitive.
  */
+import { accumulateGrad } from "../tensor/sparse.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type Grads = (Tensor | null)[];
@@ -125,6 +126,11 @@ export function runBackward(
   hooks: BackwardHooks,
 ): void {
   const accumulateLeaf = (leaf: Tensor, g: Tensor, owned = false) => {
+    // Row-sparse gradients (nn.Embedding({ sparse: true })) stay sparse in a leaf's grad.
+    if (g.isSparse || leaf.grad?.isSparse) {
+      leaf.grad = accumulateGrad(leaf.grad, g);
+      return;
+    }
     // The first gradient is copied, unless the rule that made it owns it alone: rules may hand
     // the same tensor to several inputs, or pass their incoming gradient through.
     if (leaf.grad === null) leaf.grad = owned && fresh.delete(g) ? g : hooks.clone(g);
@@ -146,7 +152,7 @@ export function runBackward(
       const inGrads = node.apply(outGrads);
       if (!retainGraph) node.release();
       node.inputs.forEach((input, i) => {
-        const g = inGrads[i];
+        let g = inGrads[i];
         if (!g || !input.requiresGrad) return;
         checkGradShape(node, i, input, g);
         if (input.gradFn === null) {
@@ -154,6 +160,8 @@ export function runBackward(
           accumulateLeaf(input, g, !shared);
           return;
         }
+        // A sparse gradient flowing on into a non-leaf is made dense (the ops there are dense).
+        if (g.isSparse) g = g.toDense();
         let slots = pending.get(input.gradFn);
         if (!slots) {
           slots = new Array(input.gradFn.numOutputs).fill(null);

@@ -162,6 +162,34 @@ export interface Backend {
   /** dBias[j] += Σ_i dy[i, j] for dy [rows, cols]. */
   sumRows(dy: F32, rows: number, cols: number, dBias: F32): void;
 
+  /**
+   * Softmax cross-entropy of logits x [rows, classes] against int32 class targets (checked by the
+   * caller to be in range or ignoreIndex): writes lse[r] = log Σ_c exp x[r, c] and
+   * loss[r] = −w[t_r]·(x[r, t_r] − lse[r]), 0 where t_r = ignoreIndex (w = 1 when weight is null).
+   */
+  crossEntropyForward(
+    x: F32,
+    rows: number,
+    classes: number,
+    target: I32,
+    weight: F32 | null,
+    ignoreIndex: number,
+    lse: F32,
+    loss: F32,
+  ): void;
+  /** dx[r, c] += scale·w[t_r]·(exp(x[r, c] − lse[r]) − [c = t_r]), skipping ignored rows. */
+  crossEntropyBackward(
+    x: F32,
+    lse: F32,
+    rows: number,
+    classes: number,
+    target: I32,
+    weight: F32 | null,
+    ignoreIndex: number,
+    scale: number,
+    dx: F32,
+  ): void;
+
   // Indexing -------------------------------------------------------------------------------------
   /** out[r, :] = x[index[r], :] for x [n, width]. */
   gatherRows(x: F32, width: number, index: I32, out: F32): void;

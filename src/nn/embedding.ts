@@ -7,6 +7,7 @@
  * const emb = new nn.Embedding(10, 3, { paddingIdx: 0 });
  * emb.forward(tensor([[1, 2, 0]], { dtype: "int32" })).shape; // [1, 3, 3]
  * String(emb);                                                // "Embedding(10, 3, padding_idx=0)"
+ * new nn.Embedding(95812, 64, { sparse: true });               // row-sparse weight gradients
  */
 import { zeros } from "../tensor/creation.js";
 import { formatShape } from "../tensor/shape.js";
@@ -19,6 +20,12 @@ import { Parameter } from "./parameter.js";
 export interface EmbeddingOptions {
   /** This row gets no gradient and starts at zero; negative values count from the end. */
   paddingIdx?: number | null;
+  /**
+   * The weight's gradient is row-sparse — only the rows a batch looked up — as PyTorch's
+   * sparse=True; optimizers that take sparse gradients (SGD without momentum or weight decay,
+   * Adagrad, SparseAdam) then update only those rows. Default false (dense, exact PyTorch).
+   */
+  sparse?: boolean;
 }
 
 export interface FromPretrainedOptions extends EmbeddingOptions {
@@ -31,6 +38,7 @@ export class Embedding extends Module {
   readonly embeddingDim: number;
   /** Non-negative, or null when there is no padding row. */
   readonly paddingIdx: number | null;
+  readonly sparse: boolean;
   weight: Parameter;
 
   /** `weight` (PyTorch's `_weight`) adopts existing vectors instead of drawing new ones. */
@@ -51,6 +59,7 @@ export class Embedding extends Module {
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = resolvePaddingIdx("Embedding", options.paddingIdx, numEmbeddings);
+    this.sparse = options.sparse ?? false;
     if (weight) {
       this.weight = weight;
     } else {
@@ -72,7 +81,12 @@ export class Embedding extends Module {
     }
     const [rows, dim] = embeddings.shape;
     const weight = new Parameter(embeddings, !(options.freeze ?? true));
-    return new Embedding(rows, dim, { paddingIdx: options.paddingIdx }, weight);
+    return new Embedding(
+      rows,
+      dim,
+      { paddingIdx: options.paddingIdx, sparse: options.sparse },
+      weight,
+    );
   }
 
   /** Redraws the weight from N(0, 1) and zeroes the padding row. */
@@ -95,7 +109,7 @@ export class Embedding extends Module {
       );
     }
     try {
-      return embedding(input, w, { paddingIdx: this.paddingIdx });
+      return embedding(input, w, { paddingIdx: this.paddingIdx, sparse: this.sparse });
     } catch (e) {
       throw new Error((e as Error).message.replace(/^embedding:/, "Embedding:"));
     }
@@ -103,6 +117,7 @@ export class Embedding extends Module {
 
   override extraRepr(): string {
     const pad = this.paddingIdx !== null ? `, padding_idx=${this.paddingIdx}` : "";
-    return `${this.numEmbeddings}, ${this.embeddingDim}${pad}`;
+    const sparse = this.sparse ? ", sparse=True" : "";
+    return `${this.numEmbeddings}, ${this.embeddingDim}${pad}${sparse}`;
   }
 }

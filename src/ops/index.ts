@@ -2,6 +2,7 @@
 export * from "./elementwise.js";
 export * from "./indexing.js";
 export * from "./linalg.js";
+export { softmaxCrossEntropy, type SoftmaxCrossEntropyOptions } from "./loss.js";
 export * from "./movement.js";
 export * from "./reduction.js";
 export {

@@ -3,6 +3,7 @@ import { record } from "../autograd/derivatives.js";
 import { backend } from "../backend/registry.js";
 import { formatShape, normalizeDim, splitAt } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { setRowSource } from "./row-source.js";
 import { checkTensor, empty, f32, i32, needsGrad } from "./util.js";
 
 function checkRange(op: string, index: Int32Array, size: number): void {
@@ -70,12 +71,14 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 
 /**
  * Looks up rows of `weight` [numEmbeddings, dim] for int32 `indices` of any shape; the result is
- * [...indices.shape, dim]. Rows equal to `paddingIdx` get no gradient, as in PyTorch.
+ * [...indices.shape, dim]. Rows equal to `paddingIdx` get no gradient, as in PyTorch. With
+ * `sparse` the weight's gradient is row-sparse (tensor/sparse.ts): only the rows looked up.
  */
 export function embedding(
   indices: Tensor,
   weight: Tensor,
   paddingIdx: number | null = null,
+  sparse = false,
 ): Tensor {
   checkTensor("embedding", indices, "indices");
   checkTensor("embedding", weight, "weight");
@@ -91,6 +94,8 @@ export function embedding(
   checkRange("embedding", idx, rows);
   const out = empty([...indices.shape, width]);
   backend().gatherRows(f32(weight), width, idx, out.data as Float32Array);
-  if (needsGrad(weight)) record("embedding", [weight], [out], { index: idx, paddingIdx });
+  const recorded = needsGrad(weight);
+  if (recorded) record("embedding", [weight], [out], { index: idx, paddingIdx, sparse });
+  setRowSource(out, { table: weight, index: idx, paddingIdx, onTape: recorded && !sparse });
   return out;
 }

@@ -11,6 +11,7 @@ import {
   sameShape,
 } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { permuteRowSource, reshapeRowSource } from "./row-source.js";
 import { checkTensor, needsGrad } from "./util.js";
 
 function allocLike(x: Tensor, shape: readonly number[]): Tensor {
@@ -48,7 +49,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor("reshape", x);
   const resolved = inferShape("reshape", x.shape, shape);
   const out = new Tensor(x.data, resolved);
-  if (needsGrad(x)) record("reshape", [x], [out], { inputShape: x.shape });
+  const recorded = needsGrad(x);
+  if (recorded) record("reshape", [x], [out], { inputShape: x.shape });
+  reshapeRowSource(x, out, recorded);
   return out;
 }
 
@@ -101,7 +104,9 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
     { offset: 0, shape, strides: perm.map((p) => strides[p]) },
     out.data,
   );
-  if (needsGrad(x)) record("permute", [x], [out], { perm });
+  const recorded = needsGrad(x);
+  if (recorded) record("permute", [x], [out], { perm });
+  permuteRowSource(x, out, perm, recorded);
   return out;
 }
 

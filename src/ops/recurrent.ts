@@ -19,7 +19,9 @@ import { record } from "../autograd/derivatives.js";
 import { backend } from "../backend/registry.js";
 import type { Backend, F32, PackedMatrix } from "../backend/backend.js";
 import { Tensor } from "../tensor/tensor.js";
+import { projectInput, projectInputBackward, type ProjectedRows } from "./recurrent-input.js";
 import { f32, needsGrad } from "./util.js";
+import { Workspace } from "./workspace.js";
 
 export type RecurrentMode = "lstm" | "gru" | "rnnTanh" | "rnnRelu";
 
@@ -74,6 +76,10 @@ export interface RecurrentSaved {
   m: F32 | null;
   /** GRU: [N, 3H] h·Whhᵀ + bhh. */
   gh: F32 | null;
+  /** The table x's rows came from (recurrent-input.ts), or null. */
+  rows: ProjectedRows | null;
+  /** Whether the node's first input (x, or the table) wants a gradient. */
+  firstNeedsGrad: boolean;
   release(): void;
 }
 
@@ -87,70 +93,6 @@ function stepOffsets(batchSizes: Int32Array): Int32Array {
 
 function stepOrder(T: number, reverse: boolean): number[] {
   return Array.from({ length: T }, (_, i) => (reverse ? T - 1 - i : i));
-}
-
-type Held = F32 | PackedMatrix;
-
-/** Hands back kept scratch of graphs that were dropped without a backward. */
-const orphans = new FinalizationRegistry<{ be: Backend; held: Held[] }>(({ be, held }) => {
-  for (const x of held) be.release(x);
-});
-
-/** Scratch arrays and packed weights of one call, handed back together. */
-class Workspace {
-  private readonly held: Held[] = [];
-  constructor(readonly be: Backend) {}
-
-  /** n zeros, in place for the backend's kernels. */
-  zeros(n: number): F32 {
-    const x = this.be.scratch(n, true);
-    this.held.push(x);
-    return x;
-  }
-
-  /** n floats the caller writes before it reads them. */
-  take(n: number): F32 {
-    const x = this.be.scratch(n, false);
-    this.held.push(x);
-    return x;
-  }
-
-  /** A scratch copy of x. */
-  copy(x: F32): F32 {
-    const out = this.take(x.length);
-    out.set(x);
-    return out;
-  }
-
-  /**
-   * Moves `arrays` out of this workspace into `owner`'s keeping: `release` on the returned
-   * function hands them back, and so does garbage collection of `owner` if it never runs.
-   */
-  keep(owner: object, arrays: (F32 | null)[]): () => void {
-    const kept = arrays.filter((x): x is F32 => x !== null);
-    for (const x of kept) this.held.splice(this.held.indexOf(x), 1);
-    const token = { be: this.be, held: kept as Held[] };
-    const unregister = {};
-    orphans.register(owner, token, unregister);
-    return () => {
-      orphans.unregister(unregister);
-      for (const x of token.held) this.be.release(x);
-      token.held = [];
-    };
-  }
-
-  /** op(B) [k, n] packed for repeated products, or null (then use gemm) when used once. */
-  pack(uses: number, transB: boolean, k: number, n: number, b: F32): PackedMatrix | null {
-    if (uses < 2) return null;
-    const p = this.be.packB(transB, k, n, b, 0);
-    this.held.push(p);
-    return p;
-  }
-
-  release(): void {
-    for (const x of this.held) this.be.release(x);
-    this.held.length = 0;
-  }
 }
 
 /** C [m, n] = A·op(B) + beta·C through the packed B when there is one. */
@@ -177,7 +119,6 @@ export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput
   const G = GATES[mode];
   const H = wHh.shape[0] / G;
   const P = wHr ? wHr.shape[0] : H;
-  const I = wIh.shape[1];
   const N = input.x.shape[0];
   const B = input.h0.shape[0];
   const T = batchSizes.length;
@@ -188,10 +129,8 @@ export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput
   try {
     // [N, G·H] input projection for all steps at once.
     const gates = ws.take(N * G * H);
-    be.gemm(false, true, N, G * H, I, 1, f32(input.x), 0, f32(wIh), 0, 0, gates, 0);
-    if (bIh) be.addRowVector(gates, f32(bIh), N, G * H);
     // GRU keeps bhh inside the hidden projection because n = tanh(xn + r·(h·Whnᵀ + bhn)).
-    if (bHh && mode !== "gru") be.addRowVector(gates, f32(bHh), N, G * H);
+    const rows = projectInput(be, ws, input.x, wIh, bIh, bHh, mode !== "gru", gates);
 
     // Every row of these is written by its step before anything reads it.
     const y = ws.take(N * P);
@@ -238,7 +177,8 @@ export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput
     const output = new Tensor(y.slice(), [N, P]);
     const hN = new Tensor(h.slice(), [B, P]);
     const cN = c ? new Tensor(c.slice(), [B, H]) : null;
-    const inputs = [input.x, input.h0, ...(input.c0 ? [input.c0] : []), wIh, wHh];
+    const first = rows?.toTable ? rows.table : input.x;
+    const inputs = [first, input.h0, ...(input.c0 ? [input.c0] : []), wIh, wHh];
     if (bIh) inputs.push(bIh);
     if (bHh) inputs.push(bHh);
     if (wHr) inputs.push(wHr);
@@ -256,9 +196,20 @@ export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput
         c: cAll,
         m: mAll,
         gh,
+        rows,
+        firstNeedsGrad: first.requiresGrad,
         release: () => {},
       };
-      saved.release = ws.keep(saved, [gates, hPrev, y, cPrevAll, cAll, mAll, gh]);
+      saved.release = ws.keep(saved, [
+        gates,
+        hPrev,
+        y,
+        cPrevAll,
+        cAll,
+        mAll,
+        gh,
+        rows && rows.values,
+      ]);
       record("recurrentLayer", inputs, cN ? [output, hN, cN] : [output, hN], saved);
     }
     return { output, hN, cN };
@@ -269,14 +220,17 @@ export function recurrentLayer(input: RecurrentLayerInput): RecurrentLayerOutput
 
 /**
  * Gradients of every input of recurrentLayer, in the order it recorded them:
- * x, h0, [c0], wIh, wHh, [bIh], [bHh], [wHr].
+ * x (or the table its rows came from; null when it needs none), h0, [c0], wIh, wHh, [bIh], [bHh],
+ * [wHr].
  */
-export function recurrentLayerBackward(s: RecurrentSaved, grads: (Tensor | null)[]): Tensor[] {
+export function recurrentLayerBackward(
+  s: RecurrentSaved,
+  grads: (Tensor | null)[],
+): (Tensor | null)[] {
   const { input, offsets, gateCount: G, hidden: H, outSize: P } = s;
   const { mode, batchSizes, wIh, wHh, bIh, bHh, wHr } = input;
   const be = backend();
   const N = input.x.shape[0];
-  const I = wIh.shape[1];
   const B = input.h0.shape[0];
   const T = batchSizes.length;
   const lstm = mode === "lstm";
@@ -355,24 +309,23 @@ export function recurrentLayerBackward(s: RecurrentSaved, grads: (Tensor | null)
 
     // Whole-sequence weight gradients: single GEMMs over all N rows.
     const dGhAll = dGh ?? dG;
-    const dX = new Float32Array(N * I);
-    be.gemm(false, false, N, I, G * H, 1, dG, 0, f32(wIh), 0, 0, dX, 0);
-    const dWih = new Float32Array(G * H * I);
-    be.gemm(true, false, G * H, I, N, 1, dG, 0, f32(input.x), 0, 0, dWih, 0);
+    const [dFirst, dWih] = projectInputBackward(be, ws, input.x, wIh, s.rows, dG, s.firstNeedsGrad);
     const dWhh = new Float32Array(G * H * P);
     be.gemm(true, false, G * H, P, N, 1, dGhAll, 0, hPrev, 0, 0, dWhh, 0);
 
-    const out: Tensor[] = [new Tensor(dX, [N, I]), new Tensor(dh.slice(), [B, P])];
+    const out: (Tensor | null)[] = [dFirst, new Tensor(dh.slice(), [B, P])];
     if (lstm) out.push(new Tensor(dc!.slice(), [B, H]));
-    out.push(new Tensor(dWih, wIh.shape), new Tensor(dWhh, wHh.shape));
+    out.push(dWih, new Tensor(dWhh, wHh.shape));
+    let dbIh: Float32Array | null = null;
     if (bIh) {
-      const db = new Float32Array(G * H);
-      be.sumRows(dG, N, G * H, db);
-      out.push(new Tensor(db, bIh.shape));
+      dbIh = new Float32Array(G * H);
+      be.sumRows(dG, N, G * H, dbIh);
+      out.push(new Tensor(dbIh, bIh.shape));
     }
     if (bHh) {
-      const db = new Float32Array(G * H);
-      be.sumRows(dGhAll, N, G * H, db);
+      // Outside GRU the hidden side's gate gradients are the input side's: the same sum.
+      const db = dbIh && dGhAll === dG ? dbIh.slice() : new Float32Array(G * H);
+      if (!(dbIh && dGhAll === dG)) be.sumRows(dGhAll, N, G * H, db);
       out.push(new Tensor(db, bHh.shape));
     }
     if (wHr) {

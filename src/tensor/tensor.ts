@@ -14,17 +14,26 @@ import * as ops from "../ops/index.js";
 import { onesLike } from "./creation.js";
 import { formatTensor } from "./format.js";
 import { formatShape, numel, type Shape } from "./shape.js";
+import { sparseToDense } from "./sparse.js";
 
 export type DType = "float32" | "int32";
 export type Storage = Float32Array | Int32Array;
 export type NestedArray = number | boolean | NestedArray[];
 export type ShapeArg = number | readonly number[];
 
+/** Rows of the row-sparse tensor being built by `Tensor.rowSparse` (read by the constructor). */
+let buildingRows: Int32Array | null = null;
+
 export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Contiguous row-major storage, `numel()` long. Mutating it bypasses autograd. */
+  /**
+   * Contiguous row-major storage, `numel()` long. Mutating it bypasses autograd. For a sparse
+   * tensor, the values of its stored rows only (`values()`).
+   */
   readonly data: Storage;
+  /** The stored rows of a row-sparse tensor (unique, ascending), or null for a dense one. */
+  private readonly sparseRows: Int32Array | null;
   /** Gradient accumulated by `backward()`, or null. */
   grad: Tensor | null = null;
   /** The tape node that produced this tensor; null for leaves. */
@@ -34,13 +43,60 @@ export class Tensor {
   private _requiresGrad = false;
 
   constructor(data: Storage, shape: Shape, requiresGrad = false) {
-    if (data.length !== numel(shape)) {
+    this.sparseRows = buildingRows;
+    buildingRows = null;
+    const expected = this.sparseRows
+      ? this.sparseRows.length * numel(shape.slice(1))
+      : numel(shape);
+    if (data.length !== expected) {
       throw new Error(`Tensor: ${data.length} values cannot have shape ${formatShape(shape)}`);
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Int32Array ? "int32" : "float32";
     if (requiresGrad) this.requiresGrad = true;
+  }
+
+  /**
+   * A row-sparse tensor (PyTorch's sparse COO with one sparse dim, always coalesced): `shape` is
+   * the full shape; `rows` [nnz] are the rows present, unique and ascending, and `values`
+   * [nnz, …shape[1:]] their contents; absent rows are zero. What nn.Embedding({ sparse: true })
+   * gives its weight as a gradient (tensor/sparse.ts).
+   */
+  static rowSparse(rows: Int32Array, values: Float32Array, shape: Shape): Tensor {
+    buildingRows = rows;
+    try {
+      return new Tensor(values, shape);
+    } finally {
+      buildingRows = null;
+    }
+  }
+
+  /** True for a row-sparse tensor (`Tensor.rowSparse`), like PyTorch's `is_sparse`. */
+  get isSparse(): boolean {
+    return this.sparseRows !== null;
+  }
+
+  /** A sparse tensor's stored rows [1, nnz] (int32), as PyTorch's `indices()`. */
+  indices(): Tensor {
+    const rows = this.sparseOnly("indices");
+    return new Tensor(rows.slice(), [1, rows.length]);
+  }
+
+  /** A sparse tensor's stored values [nnz, …shape[1:]] (sharing storage), as `values()`. */
+  values(): Tensor {
+    const rows = this.sparseOnly("values");
+    return new Tensor(this.data, [rows.length, ...this.shape.slice(1)]);
+  }
+
+  /** A dense copy of a sparse tensor; a dense tensor is returned as it is. */
+  toDense(): Tensor {
+    return this.sparseRows ? sparseToDense(this, this.sparseRows) : this;
+  }
+
+  private sparseOnly(what: string): Int32Array {
+    if (!this.sparseRows) throw new Error(`${what}: expected a sparse tensor, got a dense one`);
+    return this.sparseRows;
   }
 
   get requiresGrad(): boolean {
@@ -77,7 +133,7 @@ export class Tensor {
   }
 
   numel(): number {
-    return this.data.length;
+    return this.sparseRows ? numel(this.shape) : this.data.length;
   }
 
   dim(): number {
@@ -109,6 +165,7 @@ export class Tensor {
 
   /** Nested JS arrays, like PyTorch's `tolist()`; a 0-d tensor gives a number. */
   toArray(): NestedArray {
+    if (this.sparseRows) return this.toDense().toArray();
     const build = (dim: number, offset: number): NestedArray => {
       if (dim === this.shape.length) return this.data[offset];
       const stride = numel(this.shape.slice(dim + 1));
@@ -118,6 +175,7 @@ export class Tensor {
   }
 
   toString(): string {
+    if (this.sparseRows) return `sparse ${formatTensor(this.toDense())}`;
     return formatTensor(this);
   }
 

@@ -20,6 +20,8 @@ export { addRowVector, sumRows } from "./rows";
 export { unary, unaryBackward, binary, clamp } from "./elementwise";
 export { softmaxForward, softmaxBackward } from "./softmax";
 export { adam, sgd, rmsprop, adagrad } from "./optim";
+export { gatherRows, scatterAddRows } from "./indexing";
+export { crossEntropyForward, crossEntropyBackward } from "./loss";
 
 /** First byte after the module's static data: the JS-side allocator starts here. */
 export function heapBase(): usize {

@@ -2,6 +2,7 @@ import type { Backend } from "../backend.js";
 import * as elementwise from "./elementwise.js";
 import * as indexing from "./indexing.js";
 import * as linalg from "./linalg.js";
+import * as loss from "./loss.js";
 import * as optim from "./optim.js";
 import * as recurrent from "./recurrent.js";
 import * as reduce from "./reduce.js";
@@ -23,6 +24,8 @@ export const referenceBackend: Backend = {
   reduceForward: reduce.reduceForward,
   softmaxForward: reduce.softmaxForward,
   softmaxBackward: reduce.softmaxBackward,
+  crossEntropyForward: loss.crossEntropyForward,
+  crossEntropyBackward: loss.crossEntropyBackward,
   gemm: linalg.gemm,
   packB: linalg.packB,
   gemmPacked: linalg.gemmPacked,

@@ -24,6 +24,7 @@ import type {
   Backend,
   BinaryOp,
   F32,
+  I32,
   PackedMatrix,
   RmspropOptions,
   SgdOptions,
@@ -79,8 +80,6 @@ export class WasmBackend implements Backend {
   readonly stridedCopy = ref.stridedCopy;
   readonly stridedAccumulate = ref.stridedAccumulate;
   readonly reduceForward = ref.reduceForward;
-  readonly gatherRows = ref.gatherRows;
-  readonly scatterAddRows = ref.scatterAddRows;
   readonly gatherAxis = ref.gatherAxis;
   readonly scatterAddAxis = ref.scatterAddAxis;
 
@@ -316,6 +315,99 @@ export class WasmBackend implements Backend {
     const pdx = H.put(dx, 0, n);
     this.rt.k.softmaxBackward(py, pdy, outer, size, inner, log ? 1 : 0, pdx);
     H.get(pdx, n, dx, 0);
+  }
+
+  crossEntropyForward(
+    x: F32,
+    rows: number,
+    classes: number,
+    target: I32,
+    weight: F32 | null,
+    ignoreIndex: number,
+    lse: F32,
+    loss: F32,
+  ): void {
+    if (rows * classes < this.minElements) {
+      return ref.crossEntropyForward(x, rows, classes, target, weight, ignoreIndex, lse, loss);
+    }
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, rows * classes);
+    const pt = H.putInt(target);
+    const pw = weight ? H.put(weight, 0, classes) : 0;
+    const pl = H.out(lse, 0, rows);
+    const po = H.out(loss, 0, rows);
+    this.rt.k.crossEntropyForward(px, rows, classes, pt, pw, ignoreIndex, pl, po);
+    H.get(pl, rows, lse, 0);
+    H.get(po, rows, loss, 0);
+  }
+
+  crossEntropyBackward(
+    x: F32,
+    lse: F32,
+    rows: number,
+    classes: number,
+    target: I32,
+    weight: F32 | null,
+    ignoreIndex: number,
+    scale: number,
+    dx: F32,
+  ): void {
+    const n = rows * classes;
+    if (n < this.minElements) {
+      return ref.crossEntropyBackward(
+        x,
+        lse,
+        rows,
+        classes,
+        target,
+        weight,
+        ignoreIndex,
+        scale,
+        dx,
+      );
+    }
+    const H = this.rt.heap;
+    H.reset();
+    const px = H.put(x, 0, n);
+    const pl = H.put(lse, 0, rows);
+    const pt = H.putInt(target);
+    const pw = weight ? H.put(weight, 0, classes) : 0;
+    const pd = H.put(dx, 0, n);
+    this.rt.k.crossEntropyBackward(px, pl, rows, classes, pt, pw, ignoreIndex, scale, pd);
+    H.get(pd, n, dx, 0);
+  }
+
+  // Indexing -------------------------------------------------------------------------------------
+  gatherRows(x: F32, width: number, index: I32, out: F32): void {
+    const n = index.length;
+    const H = this.rt.heap;
+    // A big table that is not resident would cost more to copy in than the gather itself.
+    const copyTable = H.addressOf(x) < 0 && x.length > 2 * n * width;
+    if (n * width < this.minElements || width < 4 || copyTable) {
+      return ref.gatherRows(x, width, index, out);
+    }
+    H.reset();
+    const px = H.put(x, 0, x.length);
+    const pi = H.putInt(index);
+    const po = H.out(out, 0, n * width);
+    this.rt.k.gatherRows(px, width, pi, n, po);
+    H.get(po, n * width, out, 0);
+  }
+
+  scatterAddRows(dy: F32, width: number, index: I32, dx: F32): void {
+    const n = index.length;
+    const H = this.rt.heap;
+    const copyTable = H.addressOf(dx) < 0 && dx.length > 2 * n * width;
+    if (n * width < this.minElements || width < 4 || copyTable) {
+      return ref.scatterAddRows(dy, width, index, dx);
+    }
+    H.reset();
+    const py = H.put(dy, 0, n * width);
+    const pi = H.putInt(index);
+    const pd = H.put(dx, 0, dx.length);
+    this.rt.k.scatterAddRows(py, width, pi, n, pd);
+    H.get(pd, dx.length, dx, 0);
   }
 
   // Recurrent gates (gates.ts) -------------------------------------------------------------------

@@ -197,6 +197,29 @@ export interface KernelExports {
     eps: number,
     negLr: number,
   ): void;
+  gatherRows(x: number, width: number, index: number, n: number, out: number): void;
+  scatterAddRows(dy: number, width: number, index: number, n: number, dx: number): void;
+  crossEntropyForward(
+    x: number,
+    rows: number,
+    classes: number,
+    target: number,
+    weight: number,
+    ignoreIndex: number,
+    lse: number,
+    loss: number,
+  ): void;
+  crossEntropyBackward(
+    x: number,
+    lse: number,
+    rows: number,
+    classes: number,
+    target: number,
+    weight: number,
+    ignoreIndex: number,
+    scale: number,
+    dx: number,
+  ): void;
 }
 
 /** The largest memory the modules declare (4 GiB, every page a wasm32 address can reach). */

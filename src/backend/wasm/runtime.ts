@@ -95,6 +95,11 @@ export class Runtime {
     return this.pool ? this.pool.ready() : 0;
   }
 
+  /** Why the worker pool stopped being used (a worker failed or stopped), or null. */
+  get poolBroken(): string | null {
+    return this.pool ? this.pool.broken : "no worker pool";
+  }
+
   /** The pool's counters (null without workers). */
   get poolStats(): Pool["stats"] | null {
     return this.pool ? this.pool.stats : null;

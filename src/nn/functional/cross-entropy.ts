@@ -9,7 +9,9 @@
  *   probabilities:   ℓᵢ = −Σ_c w[c]·pᵢ[c]·log softmax(xᵢ)[c],  pᵢ ← (1 − ε)·pᵢ + ε / C;
  *                    "mean" divides by the number of samples N·d1·…·dK (not by weights)
  *
- * Composed from logSoftmax, gather, mul and sum: autograd gives the backward.
+ * Composed from logSoftmax, gather, mul and sum, so autograd gives the backward; the common case
+ * (2-D input, class indices, no smoothing, "mean" or "sum") runs as the fused primitive
+ * softmaxCrossEntropy (ops/loss.ts) instead, which the composed version reproduces in tests.
  *
  * @example
  * const logits = randn([4, 5], { requiresGrad: true });
@@ -17,6 +19,7 @@
  * loss.backward();
  */
 import { add, div, mul, neg, where } from "../../ops/elementwise.js";
+import { softmaxCrossEntropy } from "../../ops/loss.js";
 import { reshape } from "../../ops/movement.js";
 import { logSoftmax, sum } from "../../ops/reduction.js";
 import { formatShape, sameShape } from "../../tensor/shape.js";
@@ -61,6 +64,13 @@ export function crossEntropy(
         `(for class indices convert with .int() or create them with dtype: "int32")`,
     );
   }
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  if (target.dtype === "int32" && eps === 0 && input.dim() === 2 && reduction !== "none") {
+    // The common case as one fused primitive (ops/loss.ts); the composed path below is its oracle.
+    const targets = classTargets("crossEntropy", input, target, weight, ignoreIndex);
+    const weightSum = weight ? targets.weightSum : targets.validCount;
+    return softmaxCrossEntropy(input, target, { weight, ignoreIndex, reduction, weightSum });
+  }
   const logp = logSoftmax(input, classDim);
   // weight [C] broadcast against [N, C, d1, …]: [C, 1, …, 1] (leading dims broadcast by themselves).
   const classWeight =
@@ -69,7 +79,7 @@ export function crossEntropy(
     return probabilityLoss(logp, target, classWeight, classDim, numClasses, eps, reduction);
   }
 
-  const targets = classTargets("crossEntropy", input, target, weight, options.ignoreIndex ?? -100);
+  const targets = classTargets("crossEntropy", input, target, weight, ignoreIndex);
   const nll = nllFromTargets(logp, targets, reduction);
   if (eps === 0) return nll;
   // −Σ_c w[c]·log p[c], zero where the target is ignored.

@@ -1,7 +1,8 @@
 /**
  * Embedding lookup: out[..., :] = weight[input[...], :] for int32 indices of any shape, so
  * input [*] and weight [numEmbeddings, embeddingDim] give [*, embeddingDim]. The `paddingIdx` row
- * receives no gradient (negative values count from the end, as in PyTorch).
+ * receives no gradient (negative values count from the end, as in PyTorch). With `sparse` the
+ * weight's gradient is row-sparse (`Tensor.rowSparse`): the rows looked up, nothing else.
  *
  * @example
  * const w = randn([10, 3]);
@@ -13,6 +14,8 @@ import { Tensor } from "../../tensor/tensor.js";
 
 export interface EmbeddingOptions {
   paddingIdx?: number | null;
+  /** The weight's gradient is row-sparse: only the rows looked up (PyTorch's sparse=True). */
+  sparse?: boolean;
 }
 
 /** Resolves a possibly negative paddingIdx against numEmbeddings, or throws naming `op`. */
@@ -65,5 +68,6 @@ export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptio
   }
   const rows = weight.shape[0];
   checkIndices("embedding", input, rows);
-  return embeddingOp(input, weight, resolvePaddingIdx("embedding", options.paddingIdx, rows));
+  const paddingIdx = resolvePaddingIdx("embedding", options.paddingIdx, rows);
+  return embeddingOp(input, weight, paddingIdx, options.sparse ?? false);
 }
