@@ -152,7 +152,9 @@ export async function loadResume(dir: string, task: TaskName): Promise<Resumed> 
     throw new UsageError(`--resume: ${dir} does not exist; start the run without --resume`);
   const files = await readCheckpointFiles(dir);
   if (!files)
-    throw new UsageError(`--resume: ${dir} has no checkpoint (state.json) to resume from`);
+    throw new UsageError(
+      `--resume: ${dir} has no checkpoint (state.json): the run stopped before its first one; start it again with --overwrite`,
+    );
   const { config, vocab } = await readModelDir(dir, task);
   return { config, vocab, checkpoint: decodeCheckpoint(files, `--resume ${dir}`) };
 }

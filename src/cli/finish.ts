@@ -98,11 +98,12 @@ function show(v: number | string): string {
 /** Writes the report, prints the outcome and sets the exit code (see the file header). */
 export async function finishRun(input: FinishInput): Promise<void> {
   const { summary, signal } = input.result;
-  const final = {
+  const final: Record<string, number | string> = {
     ...input.final,
     steps: summary.globalStep,
     "training time (s)": Math.round(summary.elapsed * 10) / 10,
   };
+  if (summary.skippedNonfinite > 0) final["skipped non-finite batches"] = summary.skippedNonfinite;
   const report = await writeReport(input.dir, {
     title: input.title,
     task: input.task,

@@ -9,6 +9,9 @@
  *   recurrent import lm|classify|seq2seq --weights  a model directory from PyTorch weights
  *   recurrent export --onnx --model DIR --out FILE  an ONNX file of an lm or classify model
  *
+ * RECURRENT_MAX_VOCAB, RECURRENT_MAX_SEQUENCE and RECURRENT_MAX_PARAMETERS change the limits on
+ * vocabulary size, sequence length and model size (tasks/common/limits.ts).
+ *
  * Exit codes: 0 done, 1 failed (bad data, a non-finite loss), 2 bad command line,
  * 130/143 stopped by SIGINT/SIGTERM after saving a checkpoint.
  */
@@ -20,6 +23,7 @@ import { registerExport } from "./commands/export.js";
 import { registerImport } from "./commands/import.js";
 import { registerLm } from "./commands/lm.js";
 import { evalSeq2seq, registerSeq2seq } from "./commands/seq2seq.js";
+import { setLimits } from "../tasks/common/limits.js";
 
 export function buildProgram(): Command {
   const program = new Command("recurrent")
@@ -37,9 +41,26 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** RECURRENT_MAX_VOCAB, _SEQUENCE and _PARAMETERS raise (or lower) the recipes' limits. */
+function applyLimitsFromEnv(): void {
+  for (const [name, key] of [
+    ["RECURRENT_MAX_VOCAB", "vocabSize"],
+    ["RECURRENT_MAX_SEQUENCE", "sequenceLength"],
+    ["RECURRENT_MAX_PARAMETERS", "parameters"],
+  ] as const) {
+    const text = process.env[name];
+    if (text === undefined || text === "") continue;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`${name} expects a positive integer, got "${text}"`);
+    setLimits({ [key]: n });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
+    applyLimitsFromEnv();
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {

@@ -3,6 +3,9 @@
  * vocab, checkpoints committed together), a progress display, `metrics.jsonl`, exact `--resume`,
  * and a graceful stop on Ctrl-C / SIGTERM (finish the step, checkpoint, exit 130 / 143).
  *
+ * Fault injection for tests: RECURRENT_FAULT_NONFINITE_STEPS=5,9 makes the loss of global steps 5
+ * and 9 (1-based, counted across resumes) NaN, to exercise the non-finite guard end to end.
+ *
  * @example
  * const { summary } = await runTraining({ dir, config, vocab, task, optimizer, scheduler: null,
  *   trainer: { epochs: 3, clipGradNorm: 5 }, resume: null, metric: "perplexity", unit: "tok" });
@@ -77,6 +80,20 @@ async function trimMetrics(dir: string, globalStep: number): Promise<void> {
   await writeFile(path, kept.map((r) => serializeRecord(r) + "\n").join(""));
 }
 
+/** Makes the loss of the steps named in RECURRENT_FAULT_NONFINITE_STEPS NaN (see the header). */
+function injectNonfinite<B>(task: TrainerTask<B>, firstStep: number): void {
+  const steps = new Set(
+    (process.env.RECURRENT_FAULT_NONFINITE_STEPS ?? "").split(",").filter(Boolean).map(Number),
+  );
+  if (steps.size === 0) return;
+  const inner = task.trainStep.bind(task);
+  let step = firstStep;
+  task.trainStep = (batch) => {
+    const r = inner(batch);
+    return steps.has(++step) ? { ...r, loss: r.loss.mul(NaN) } : r;
+  };
+}
+
 /** Trains with checkpoints, progress and metrics (see the file header). */
 export async function runTraining<B>(run: TrainingRun<B>): Promise<TrainingResult> {
   const { dir, task } = run;
@@ -97,6 +114,7 @@ export async function runTraining<B>(run: TrainingRun<B>): Promise<TrainingResul
     }
     await commitFiles(dir, fixed);
   }
+  injectNonfinite(task, run.resume?.state.globalStep ?? 0);
   const log = new MetricsLog(dir);
   const epochs = run.trainer.epochs;
   const progress = new Progress({
@@ -135,6 +153,7 @@ export async function runTraining<B>(run: TrainingRun<B>): Promise<TrainingResul
     }
   };
 
+  let saved: number | null = run.resume?.state.globalStep ?? null;
   const trainer = new Trainer(task, {
     ...run.trainer,
     optimizer: run.optimizer,
@@ -158,7 +177,22 @@ export async function runTraining<B>(run: TrainingRun<B>): Promise<TrainingResul
         progress.log(`valid  step ${e.globalStep}  ${shown}${e.best ? "  (best)" : ""}`);
       },
     },
-    onCheckpoint: (files) => commitFiles(dir, { ...fixed, ...files }),
+    onCheckpoint: async (files, position) => {
+      try {
+        await commitFiles(dir, { ...fixed, ...files });
+      } catch (e) {
+        // commitFiles leaves the previous checkpoint whole (io/node/model-dir.ts).
+        const kept =
+          saved === null
+            ? "no checkpoint was saved before it: free some space and start again with --overwrite"
+            : `the checkpoint of step ${saved} is intact: free some space and continue with --resume`;
+        throw new Error(
+          `could not save the checkpoint of step ${position.globalStep} in ${dir} (${(e as Error).message}); ${kept}`,
+          { cause: e },
+        );
+      }
+      saved = position.globalStep;
+    },
   });
 
   let signal: TrainingResult["signal"] = null;

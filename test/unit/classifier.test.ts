@@ -111,7 +111,7 @@ describe("RNNClassifier", () => {
     assert.throws(() => new RNNClassifier(config({ numClasses: 1 })), /numClasses.*≥ 2, got 1/);
     assert.throws(
       () => new RNNClassifier(config({ pooling: "sum" as "max" })),
-      /pooling to be one of last, mean, max, attention, got sum/,
+      /pooling to be one of last, mean, max, attention, got "sum"/,
     );
     assert.throws(() => new RNNClassifier(config({ padIndex: 12 })), /padIndex in 0\.\.11/);
     const model = new RNNClassifier(config());

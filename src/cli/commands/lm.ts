@@ -4,6 +4,7 @@
  *
  * @example
  * recurrent train lm --data moby-dick --cell lstm --hidden 256 --max-time 600
+ * recurrent train lm --data text:wiki/ --memory-budget 256   # a larger corpus streams from disk
  * recurrent generate --model runs/lm-moby-dick --prime "Call me" --length 500 --temperature 0.8
  */
 import type { Command } from "commander";
@@ -23,15 +24,28 @@ import {
   type LanguageModelConfig,
   type LmDataConfig,
 } from "../../tasks/language-model/index.js";
+import { StreamedLanguageModelTask } from "../../tasks/language-model/task.js";
 import { manualSeed } from "../../tensor/random.js";
 import { choiceArg, floatArg, intArg, UsageError } from "../args.js";
-import { addTrainOptions, defaultOut, loadData, loadResume, rejectOnResume } from "../common.js";
+import {
+  addTrainOptions,
+  defaultOut,
+  loadData,
+  loadResume,
+  rejectOnResume,
+  resolveDataSpec,
+} from "../common.js";
+import { prepareStreamedLm, textCorpusBytes, textCorpusFiles } from "../lm-stream.js";
 import { finishRun, resumeTrainConfig, trainConfigFrom, type TrainConfig } from "../finish.js";
 import { runTraining } from "../run-training.js";
 
 interface LmData extends LmDataConfig {
   dataset: string;
   limit?: number;
+  /** MB of text held in memory; a larger text:PATH corpus streams (lm-stream.ts). */
+  memoryBudget?: number;
+  /** Whether this run streams its corpus (decided once, when it starts). */
+  stream?: boolean;
 }
 
 interface LmTrain extends TrainConfig {
@@ -77,15 +91,27 @@ async function trainLm(opts: Record<string, unknown>, cmd: Command): Promise<voi
         limit: opts.limit as number | undefined,
         level,
         tokenizer: level === "word" ? (opts.tokenizer as LmData["tokenizer"]) : undefined,
+        memoryBudget: opts.memoryBudget as number,
       },
       { ...trainConfigFrom(opts), bpttLen: opts.bptt as number },
     );
+    config.data.stream = await streams(config.data);
   }
-  const corpus = await loadData(config.data.dataset, "lm", {
-    limit: config.data.limit,
-    skipBadLines: config.train.skipBadLines,
-  });
-  const data = prepareLmData(corpus.text, config.data);
+  const data = config.data.stream
+    ? await prepareStreamedLm(await textCorpusFiles(textPath(config.data.dataset)), config.data, {
+        batchSize: config.train.batchSize,
+        bpttLen: config.train.bpttLen,
+        budgetBytes: (config.data.memoryBudget ?? 0) * 1e6,
+      })
+    : prepareLmData(
+        (
+          await loadData(config.data.dataset, "lm", {
+            limit: config.data.limit,
+            skipBadLines: config.train.skipBadLines,
+          })
+        ).text,
+        config.data,
+      );
   if (
     resumed &&
     JSON.stringify(data.vocab.itos) !== JSON.stringify((resumed.vocab as VocabJSON).itos)
@@ -98,13 +124,22 @@ async function trainLm(opts: Record<string, unknown>, cmd: Command): Promise<voi
   const model = new RNNLanguageModel(config.model);
   const optimizer = createOptimizer(model.parameters(), config.train.optimizer);
   const scheduler = createScheduler(optimizer, config.train.schedule);
-  const task = new LanguageModelTask(model, data.train, data.valid, {
+  const taskOptions = {
     batchSize: config.train.batchSize,
     bpttLen: config.train.bpttLen,
     seed: config.train.seed,
-  });
+  };
+  const task =
+    "bytes" in data
+      ? new StreamedLanguageModelTask(model, data.train, data.valid, taskOptions)
+      : new LanguageModelTask(model, data.train, data.valid, taskOptions);
+  const trainTokens = "bytes" in data ? data.trainTokens : data.train.length;
+  const streamed =
+    "bytes" in data
+      ? ` streamed from disk (${(data.bytes / 1e6).toFixed(1)} MB > --memory-budget ${config.data.memoryBudget} MB)`
+      : "";
   process.stderr.write(
-    `train lm: ${config.data.dataset}, ${data.train.length.toLocaleString("en-US")} training ${config.data.level === "char" ? "characters" : "tokens"}, vocabulary ${data.vocab.length}; ` +
+    `train lm: ${config.data.dataset}, ${trainTokens.toLocaleString("en-US")} training ${config.data.level === "char" ? "characters" : "tokens"}${streamed}, vocabulary ${data.vocab.length}; ` +
       `${config.model.cell.toUpperCase()} ${config.model.numLayers}×${config.model.hiddenSize}, ${model
         .parameters()
         .reduce((n, p) => n + p.numel(), 0)
@@ -158,6 +193,23 @@ async function trainLm(opts: Record<string, unknown>, cmd: Command): Promise<voi
 
 const nullStream = { write: () => true, isTTY: false };
 
+/** The path of a text:PATH dataset spec. */
+const textPath = (spec: string): string => resolveDataSpec(spec, "lm").slice("text:".length);
+
+/** Whether a fresh run streams: a text:PATH corpus of more bytes than --memory-budget MB. */
+async function streams(data: LmData): Promise<boolean> {
+  const spec = resolveDataSpec(data.dataset, "lm");
+  if (!spec.startsWith("text:") || data.memoryBudget === undefined) return false;
+  const bytes = await textCorpusBytes(textPath(data.dataset));
+  const budget = data.memoryBudget * 1e6;
+  if (bytes <= budget || (data.limit !== undefined && data.limit <= budget)) return false;
+  if (data.limit !== undefined)
+    throw new UsageError(
+      `--limit ${data.limit} keeps more characters in memory than --memory-budget ${data.memoryBudget} MB, and ${data.dataset} (${(bytes / 1e6).toFixed(1)} MB) would stream: lower --limit, or drop it to stream the whole corpus`,
+    );
+  return true;
+}
+
 async function generate(opts: Record<string, unknown>): Promise<void> {
   const { model, vocab, config } = await loadLanguageModel(String(opts.model));
   const length = opts.length as number;
@@ -200,7 +252,13 @@ export function registerLm(train: Command, program: Command): void {
       0,
     )
     .option("--tie", "tie decoder and embedding weights (needs --hidden = --embedding)")
-    .option("--bptt <steps>", "truncated BPTT window", intArg("--bptt", 1), 100);
+    .option("--bptt <steps>", "truncated BPTT window", intArg("--bptt", 1), 100)
+    .option(
+      "--memory-budget <MB>",
+      "largest text:PATH corpus held in memory; a larger one streams from disk",
+      floatArg("--memory-budget", 0),
+      256,
+    );
   addTrainOptions(cmd, { lr: 3e-3, epochs: 3, batchSize: 32, clip: 5 }).action(trainLm);
 
   program

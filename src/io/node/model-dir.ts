@@ -58,6 +58,13 @@ async function syncDir(dir: string): Promise<void> {
   await handle.close();
 }
 
+/** Refuses a `dir` that is missing or not a directory, naming it. */
+async function checkDir(dir: string, where: string): Promise<void> {
+  const s = await stat(dir).catch(() => null);
+  if (!s) throw new Error(`${where}: ${dir} does not exist (so there is no config.json to read)`);
+  if (!s.isDirectory()) throw new Error(`${where}: ${dir} is a file, not a model directory`);
+}
+
 /** Finishes or discards an interrupted commit in `dir` (see the file header). */
 export async function recoverModelDir(dir: string): Promise<void> {
   let journal: Journal | null = null;
@@ -123,6 +130,7 @@ export type { ModelFiles as ModelDir } from "../../tasks/common/model-files.js";
 
 /** Reads what inference needs: config.json (checked), vocab.json and the weights. */
 export async function readModelDir(dir: string, task?: TaskName): Promise<ModelFiles> {
+  await checkDir(dir, "readModelDir");
   await recoverModelDir(dir);
   const files: CheckpointFiles = {};
   for (const name of MODEL_FILES) {
@@ -134,6 +142,7 @@ export async function readModelDir(dir: string, task?: TaskName): Promise<ModelF
 
 /** The checkpoint files for `decodeCheckpoint`, or null when `dir` holds no checkpoint. */
 export async function readCheckpointFiles(dir: string): Promise<CheckpointFiles | null> {
+  await checkDir(dir, "readCheckpointFiles");
   await recoverModelDir(dir);
   if (!(await stat(join(dir, "state.json")).catch(() => null))) return null;
   const files: CheckpointFiles = {};

@@ -15,6 +15,9 @@
  *   the windows equal `BpttIterator`'s over the whole tokenized corpus. The first pass keeps one
  *   (position, token count) pair per chunk read: 16 bytes per `chunkSize` bytes of text.
  *
+ * `range` restricts either split to bytes [start, end) of the stream (line starts: `lineStart`
+ * finds them), so that one corpus gives a training stream and held-out tails.
+ *
  * Bytes are read with positioned reads of `chunkSize` (64 KiB) into one reused buffer per row and
  * decoded with a streaming `TextDecoder` (fatal: invalid UTF-8 throws, naming the file and 1-based
  * line). Each row holds one chunk plus the unfinished line, so memory is O(B·(chunkSize + longest
@@ -44,6 +47,8 @@ export interface TextSourcesOptions {
   chunkSize?: number;
   /** Longest line accepted, in bytes (default 64 MiB). */
   maxLineBytes?: number;
+  /** Only bytes [start, end) of the concatenated stream, both line starts (see `lineStart`). */
+  range?: readonly [number, number];
 }
 
 export interface TextTokenSources {
@@ -310,6 +315,22 @@ async function alignToLine(files: FileInfo[], pos: number): Promise<number> {
   }
 }
 
+/** [start, end) of the stream: `range` checked against its size, or all of it. */
+function checkRange(
+  where: string,
+  range: readonly [number, number] | undefined,
+  files: FileInfo[],
+): [number, number] {
+  const size = files.reduce((s, f) => s + f.size, 0);
+  if (range === undefined) return [0, size];
+  const [a, b] = range;
+  if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || a > b || b > size)
+    throw new Error(
+      `${where}: expected range [start, end) with 0 ≤ start ≤ end ≤ ${size} (the bytes of the files), got [${a}, ${b}]`,
+    );
+  return [a, b];
+}
+
 function checkCount(where: string, name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1)
     throw new Error(`${where}: expected ${name} to be a positive integer, got ${v}`);
@@ -367,12 +388,12 @@ export async function textTokenSources(
   checkCount(where, "chunkSize", cfg.chunkSize);
   checkCount(where, "maxLineBytes", cfg.maxLineBytes);
   const files = await statFiles(where, list);
-  const S = files.reduce((s, f) => s + f.size, 0);
+  const [lo, S] = checkRange(where, options.range, files);
 
   if (split === "bytes") {
-    const starts: number[] = [0];
+    const starts: number[] = [lo];
     for (let b = 1; b <= B; b++) {
-      const p = b === B ? S : await alignToLine(files, Math.floor((b * S) / B));
+      const p = b === B ? S : await alignToLine(files, lo + Math.floor((b * (S - lo)) / B));
       starts.push(Math.max(p, starts[b - 1]));
     }
     const sources = Array.from({ length: B }, (_, b) =>
@@ -385,7 +406,7 @@ export async function textTokenSources(
   const positions: number[] = [];
   const before: number[] = [];
   let N = 0;
-  for await (const batch of readRange(cfg, files, 0, S)) {
+  for await (const batch of readRange(cfg, files, lo, S)) {
     positions.push(batch.file.offset + batch.start);
     before.push(N);
     N += (await tokenizeBatch(cfg, tokenize, batch)).length;
@@ -403,7 +424,7 @@ export async function textTokenSources(
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    const at = positions.length > 0 ? positions[k] : 0;
+    const at = positions.length > 0 ? positions[k] : lo;
     starts.push(at);
     sources.push(rowSource(cfg, files, tokenize, at, S, t - (before[k] ?? 0), L));
   }
@@ -419,10 +440,10 @@ export async function streamTextBptt(
   return new StreamBpttIterator(sources, options);
 }
 
-/** The lines of `paths` in order, each with its "\n", decoded strictly as UTF-8. */
+/** The lines of `paths` in order (of bytes `range` only), each with its "\n", strict UTF-8. */
 export async function* readTextLines(
   paths: string | readonly string[],
-  options: { chunkSize?: number; maxLineBytes?: number } = {},
+  options: { chunkSize?: number; maxLineBytes?: number; range?: readonly [number, number] } = {},
 ): AsyncGenerator<string> {
   const where = "readTextLines";
   const list = typeof paths === "string" ? [paths] : [...paths];
@@ -433,6 +454,18 @@ export async function* readTextLines(
   };
   checkCount(where, "chunkSize", cfg.chunkSize);
   const files = await statFiles(where, list);
-  const S = files.reduce((s, f) => s + f.size, 0);
-  for await (const batch of readRange(cfg, files, 0, S)) yield* batch.lines;
+  const [lo, hi] = checkRange(where, options.range, files);
+  for await (const batch of readRange(cfg, files, lo, hi)) yield* batch.lines;
+}
+
+/** Bytes in the concatenation of `paths`. */
+export async function textStreamSize(paths: string | readonly string[]): Promise<number> {
+  const files = await statFiles("textStreamSize", typeof paths === "string" ? [paths] : paths);
+  return files.reduce((s, f) => s + f.size, 0);
+}
+
+/** The first line start at or after byte `pos` of the concatenation of `paths` (a range end). */
+export async function lineStart(paths: string | readonly string[], pos: number): Promise<number> {
+  const files = await statFiles("lineStart", typeof paths === "string" ? [paths] : paths);
+  return alignToLine(files, pos);
 }

@@ -24,6 +24,8 @@ import { getTokenizer, type TokenizerName } from "../../data/tokenizer.js";
 import { Vocab, type VocabJSON } from "../../data/vocab.js";
 import { randperm } from "../../tensor/creation.js";
 import { Generator } from "../../tensor/random.js";
+import { checkSequenceLength, checkVocabSize } from "../common/limits.js";
+import { describeValue } from "../common/model-config.js";
 
 export const CLASSIFIER_TOKENIZERS = ["basic_english", "char", "whitespace"] as const;
 export type ClassifierTokenizer = Extract<TokenizerName, (typeof CLASSIFIER_TOKENIZERS)[number]>;
@@ -68,8 +70,8 @@ export interface SplitExamples {
 }
 
 function checkFraction(name: string, v: number): void {
-  if (!(v >= 0 && v < 0.5))
-    throw new Error(`prepareClassifierData: expected ${name} in [0, 0.5), got ${v}`);
+  if (typeof v !== "number" || !(v >= 0 && v < 0.5))
+    throw new Error(`prepareClassifierData: expected ${name} in [0, 0.5), got ${describeValue(v)}`);
 }
 
 /** The stratified, seeded train/valid/test split (see the file header). */
@@ -145,6 +147,7 @@ export function prepareClassifierData(
     throw new Error(
       `prepareClassifierData: expected maxLen to be a positive integer, got ${maxLen}`,
     );
+  checkSequenceLength(maxLen, "maxLen", "prepareClassifierData");
   const split = splitExamples(examples, {
     validFraction: config.validFraction,
     testFraction: test ? 0 : config.testFraction,
@@ -157,6 +160,7 @@ export function prepareClassifierData(
     );
   const trainTokens = split.train.map((e) => classifierTokens(e.text, config));
   const vocab = buildClassifierVocab(trainTokens, config);
+  checkVocabSize(vocab.length, "prepareClassifierData");
   return {
     vocab,
     train: {

@@ -10,7 +10,7 @@
  */
 import { Vocab, type VocabJSON } from "../../data/vocab.js";
 import type { CheckpointFiles } from "../common/checkpoint.js";
-import type { ModelConfig } from "../common/model-config.js";
+import { describeValue, type ModelConfig } from "../common/model-config.js";
 import { parseModelFiles } from "../common/model-files.js";
 import type { ClassifierDataConfig } from "./data.js";
 import { RNNClassifier, type ClassifierConfig } from "./model.js";
@@ -39,7 +39,7 @@ export function classifierFromFiles(files: CheckpointFiles, where = "model"): Lo
   const c = config as unknown as ClassifierFilesConfig;
   if (!Array.isArray(c.data.classes) || c.data.classes.length !== c.model.numClasses)
     throw new Error(
-      `${where}/config.json: expected data.classes to name the model's ${c.model.numClasses} classes`,
+      `${where}/config.json: expected data.classes to name the model's ${describeValue(c.model.numClasses)} classes`,
     );
   const model = new RNNClassifier(c.model);
   model.loadStateDict(weights);

@@ -26,6 +26,8 @@
  * const { logits, attention } = model.forwardWithAttention(ids, lengths); // [B, 2], [B, T]
  */
 import { LuongAttention } from "../../nn/attention.js";
+import { checkParameterCount, checkVocabSize, recurrentParameterCount } from "../common/limits.js";
+import { describeValue } from "../common/model-config.js";
 import { Dropout } from "../../nn/dropout.js";
 import { Embedding } from "../../nn/embedding.js";
 import { Linear } from "../../nn/linear.js";
@@ -71,20 +73,32 @@ function checkConfig(c: ClassifierConfig): void {
   const where = "RNNClassifier";
   for (const k of ["vocabSize", "embeddingSize", "hiddenSize", "numLayers"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1)
-      throw new Error(`${where}: expected ${k} to be a positive integer, got ${c[k]}`);
+      throw new Error(
+        `${where}: expected ${k} to be a positive integer, got ${describeValue(c[k])}`,
+      );
   }
+  checkVocabSize(c.vocabSize, where);
   if (!Number.isInteger(c.numClasses) || c.numClasses < 2)
-    throw new Error(`${where}: expected numClasses to be an integer ≥ 2, got ${c.numClasses}`);
+    throw new Error(
+      `${where}: expected numClasses to be an integer ≥ 2, got ${describeValue(c.numClasses)}`,
+    );
+  const rnn = recurrentParameterCount({ ...c, inputSize: c.embeddingSize });
+  const out = (c.bidirectional ? 2 : 1) * c.hiddenSize * (c.numClasses + 1);
+  checkParameterCount(c.vocabSize * c.embeddingSize + rnn + out, where);
   if (!CELLS.includes(c.cell))
-    throw new Error(`${where}: expected cell to be one of ${CELLS.join(", ")}, got ${c.cell}`);
+    throw new Error(
+      `${where}: expected cell to be one of ${CELLS.join(", ")}, got ${describeValue(c.cell)}`,
+    );
   if (!POOLINGS.includes(c.pooling))
     throw new Error(
-      `${where}: expected pooling to be one of ${POOLINGS.join(", ")}, got ${String(c.pooling)}`,
+      `${where}: expected pooling to be one of ${POOLINGS.join(", ")}, got ${describeValue(c.pooling)}`,
     );
-  if (!(c.dropout >= 0 && c.dropout < 1))
-    throw new Error(`${where}: expected dropout in [0, 1), got ${c.dropout}`);
+  if (typeof c.dropout !== "number" || !(c.dropout >= 0 && c.dropout < 1))
+    throw new Error(`${where}: expected dropout in [0, 1), got ${describeValue(c.dropout)}`);
   if (!Number.isInteger(c.padIndex) || c.padIndex < 0 || c.padIndex >= c.vocabSize)
-    throw new Error(`${where}: expected padIndex in 0..${c.vocabSize - 1}, got ${c.padIndex}`);
+    throw new Error(
+      `${where}: expected padIndex in 0..${c.vocabSize - 1}, got ${describeValue(c.padIndex)}`,
+    );
 }
 
 function checkInput(ids: Tensor, lengths: ArrayLike<number>): Int32Array {

@@ -22,6 +22,7 @@ import type { Optimizer, OptimizerStateDict, ParamState } from "../../optim/opti
 import type { SchedulerStateDict } from "../../optim/lr-scheduler.js";
 import type { GeneratorState } from "../../tensor/random.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { describeValue as describe } from "./model-config.js";
 
 export const STATE_FORMAT = "recurrent-train-state";
 export const STATE_VERSION = 1;
@@ -51,6 +52,8 @@ export interface TrainStateJSON extends TrainPosition {
   bestValidLoss: number | null;
   /** Names of the carried tensors stored in optimizer.safetensors. */
   carry: string[];
+  /** Batches skipped so far for a non-finite loss or gradient (absent: none). */
+  skippedNonfinite?: number;
 }
 
 /** A checkpoint as files: name → bytes or text. */
@@ -65,6 +68,7 @@ export interface CheckpointInput {
   scheduler?: { stateDict(): SchedulerStateDict } | null;
   bestValidLoss?: number | null;
   carry?: Record<string, Tensor>;
+  skippedNonfinite?: number;
 }
 
 export interface DecodedCheckpoint {
@@ -99,6 +103,7 @@ export function encodeCheckpoint(input: CheckpointInput): CheckpointFiles {
     scheduler: input.scheduler?.stateDict() ?? null,
     bestValidLoss: input.bestValidLoss ?? null,
     carry: Object.keys(carry),
+    ...(input.skippedNonfinite ? { skippedNonfinite: input.skippedNonfinite } : {}),
   };
   return {
     "model.safetensors": saveSafetensors(model.stateDict(), { format: "pt", step }),
@@ -116,23 +121,34 @@ function bytesOf(files: CheckpointFiles, name: string, where: string): Uint8Arra
 function checkState(raw: unknown, where: string): TrainStateJSON {
   const s = raw as Partial<TrainStateJSON> | null;
   if (typeof s !== "object" || s === null || s.format !== STATE_FORMAT)
-    throw new Error(`${where}: state.json is not a recurrent training state`);
+    throw new Error(
+      `${where}: state.json is not a recurrent training state (expected "format": "${STATE_FORMAT}", got ${describe(s === null || typeof s !== "object" ? s : s.format)})`,
+    );
   if (s.version !== STATE_VERSION)
     throw new Error(
-      `${where}: state.json has format version ${String(s.version)}, this recurrent reads version ${STATE_VERSION}`,
+      `${where}: state.json has format version ${describe(s.version)}, this recurrent reads version ${STATE_VERSION}`,
     );
   for (const k of ["epoch", "batch", "globalStep", "elapsed"] as const) {
     if (!(Number.isInteger(s[k]) || (k === "elapsed" && Number.isFinite(s[k]))) || s[k]! < 0)
-      throw new Error(`${where}: state.json: expected ${k} ≥ 0, got ${String(s[k])}`);
+      throw new Error(`${where}: state.json: expected ${k} ≥ 0, got ${describe(s[k])}`);
   }
+  if (
+    s.skippedNonfinite !== undefined &&
+    !(Number.isInteger(s.skippedNonfinite) && s.skippedNonfinite >= 0)
+  )
+    throw new Error(
+      `${where}: state.json: expected skippedNonfinite ≥ 0, got ${describe(s.skippedNonfinite)}`,
+    );
   if (!Array.isArray(s.rng) || s.rng.length !== 4 || !s.rng.every(Number.isInteger))
-    throw new Error(`${where}: state.json: expected rng to be 4 integers`);
+    throw new Error(`${where}: state.json: expected rng to be 4 integers, got ${describe(s.rng)}`);
   if (
     typeof s.optimizer !== "object" ||
     s.optimizer === null ||
     !Array.isArray(s.optimizer.paramGroups)
   )
-    throw new Error(`${where}: state.json: expected an optimizer object with paramGroups`);
+    throw new Error(
+      `${where}: state.json: expected an optimizer object with paramGroups, got ${describe(s.optimizer)}`,
+    );
   return s as TrainStateJSON;
 }
 

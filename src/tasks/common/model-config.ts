@@ -41,6 +41,17 @@ export function makeModelConfig<M, D, T>(
   return { format: MODEL_FORMAT, version: MODEL_VERSION, task, model, data, train };
 }
 
+/** A bad value in a message: short JSON, and never a throw of its own (String({toString: 0})). */
+export function describeValue(v: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? typeof v;
+  } catch {
+    text = typeof v;
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 /** Checks a parsed config.json: format, version, task (when `task` is given). */
 export function checkModelConfig(raw: unknown, where: string, task?: TaskName): ModelConfig {
   const c = raw as Partial<ModelConfig> | null;
@@ -50,17 +61,17 @@ export function checkModelConfig(raw: unknown, where: string, task?: TaskName): 
     );
   if (c.version !== MODEL_VERSION)
     throw new Error(
-      `${where}: written by an incompatible version of recurrent (model format version ${String(c.version)}; this version reads ${MODEL_VERSION})`,
+      `${where}: written by an incompatible version of recurrent (model format version ${describeValue(c.version)}; this version reads ${MODEL_VERSION})`,
     );
   if (!TASKS.includes(c.task as TaskName))
     throw new Error(
-      `${where}: expected task to be one of ${TASKS.join(", ")}, got ${String(c.task)}`,
+      `${where}: expected task to be one of ${TASKS.join(", ")}, got ${describeValue(c.task)}`,
     );
   if (task !== undefined && c.task !== task)
     throw new Error(`${where}: this is a ${c.task} model, expected a ${task} model`);
   for (const k of ["model", "data", "train"] as const) {
-    if (typeof c[k] !== "object" || c[k] === null)
-      throw new Error(`${where}: expected an object "${k}"`);
+    if (typeof c[k] !== "object" || c[k] === null || Array.isArray(c[k]))
+      throw new Error(`${where}: expected an object "${k}", got ${describeValue(c[k])}`);
   }
   return c as ModelConfig;
 }

@@ -58,8 +58,9 @@ export interface TrainerTask<B> {
   readonly model: Module;
   /** Batches in epoch `epoch`. */
   batchesPerEpoch(epoch: number): number;
-  /** The batches of epoch `epoch`; the same sequence every time for a given epoch. */
-  batches(epoch: number): Iterable<B>;
+  /** The batches of epoch `epoch`; the same sequence every time for a given epoch. Async for
+   * batches streamed from disk (a corpus larger than memory). */
+  batches(epoch: number): Iterable<B> | AsyncIterable<B>;
   /** Forward pass and loss of one batch (the model is in training mode). */
   trainStep(batch: B): StepResult;
   /** Called before the first batch of each epoch (also when resuming inside it). */
@@ -115,6 +116,8 @@ export interface TrainSummary {
   bestValidLoss: number | null;
   /** The step at which training stopped on a non-finite loss, and a message. */
   nonfinite?: { step: number; message: string };
+  /** Batches skipped with `skipNonfinite` (all sessions). */
+  skippedNonfinite: number;
 }
 
 export interface TrainerOptions {
@@ -143,12 +146,21 @@ export interface TrainerOptions {
   now?: () => number;
 }
 
+/** The first parameter holding a NaN or an infinity, and that value. */
+function firstNonfinite(model: Module): { name: string; value: number } | null {
+  for (const [name, p] of model.namedParameters()) {
+    const d = p.data;
+    for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) return { name, value: d[i] };
+  }
+  return null;
+}
+
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Runs a TrainerTask (see the file header). */
 export class Trainer<B> {
   private stopRequested = false;
-  /** Batches skipped because their loss or gradient was not finite. */
+  /** Batches skipped because their loss or gradient was not finite (all sessions). */
   skippedNonfinite = 0;
 
   constructor(
@@ -183,6 +195,7 @@ export class Trainer<B> {
       ({ epoch, batch, globalStep } = o.resume.state);
       elapsedBefore = o.resume.state.elapsed;
       bestValidLoss = o.resume.state.bestValidLoss;
+      this.skippedNonfinite = o.resume.state.skippedNonfinite ?? 0;
       setRngState(o.resume.state.rng as unknown as GeneratorState);
       if (o.resume.state.carry.length > 0) carry = o.resume.carry;
     }
@@ -191,8 +204,23 @@ export class Trainer<B> {
     let sessionTokens = 0;
     const elapsed = (): number => elapsedBefore + (now() - started) / 1000;
 
-    const checkpoint = async (): Promise<void> => {
-      if (!o.onCheckpoint) return;
+    let savedStep: number | null = o.resume ? globalStep : null;
+    const kept = (): string =>
+      savedStep === null
+        ? "no checkpoint was saved"
+        : `the checkpoint of step ${savedStep} is kept`;
+    // The loss guard sees a step's loss, not the update that follows it: an update can still
+    // overflow the weights. Nothing non-finite is saved, so the last checkpoint stays good.
+    const checkpoint = async (): Promise<TrainSummary | null> => {
+      if (!o.onCheckpoint) return null;
+      const bad = firstNonfinite(model);
+      if (bad) {
+        const message =
+          `training stopped after step ${globalStep}: ` +
+          `parameter ${bad.name} became ${bad.value}. Lower the learning rate or enable gradient ` +
+          `clipping (--clip); ${kept()}.`;
+        return summary("nonfinite", { nonfinite: { step: globalStep, message } });
+      }
       const files = encodeCheckpoint({
         model,
         optimizer: o.optimizer,
@@ -202,8 +230,11 @@ export class Trainer<B> {
         scheduler: o.scheduler,
         bestValidLoss,
         carry: task.saveCarry?.(),
+        skippedNonfinite: this.skippedNonfinite,
       });
       await o.onCheckpoint(files, { epoch, batch, globalStep });
+      savedStep = globalStep;
+      return null;
     };
     let lastEvalStep = -1;
     // A validation at a stop does not step a plateau schedule: a run stopped and resumed must
@@ -230,12 +261,32 @@ export class Trainer<B> {
       elapsed: elapsed(),
       lastEval,
       bestValidLoss,
+      skippedNonfinite: this.skippedNonfinite,
       ...extra,
     });
 
+    const limit = (): StopReason | null =>
+      o.maxSteps !== undefined && globalStep >= o.maxSteps
+        ? "maxSteps"
+        : o.maxTime !== undefined && elapsed() >= o.maxTime
+          ? "maxTime"
+          : null;
+    // A run resumed from a checkpoint that already reached its limit trains no further step.
+    const reached = o.resume ? limit() : null;
+    if (reached) {
+      validate(false);
+      return summary(reached);
+    }
     model.train();
     while (epoch < o.epochs) {
       const batches = task.batchesPerEpoch(epoch);
+      // The carry of a checkpoint at an epoch's start is the previous epoch's last state: it goes
+      // in before startEpoch (which may reset it, as a language model's does), as it did when the
+      // run was not interrupted. Mid-epoch, it is this epoch's, and goes in after.
+      if (carry && batch === 0) {
+        task.loadCarry?.(carry);
+        carry = null;
+      }
       task.startEpoch?.(epoch);
       if (carry) {
         task.loadCarry?.(carry);
@@ -247,7 +298,7 @@ export class Trainer<B> {
       let counted = false;
       let report: StepReport | null = null;
       let index = 0;
-      for (const b of task.batches(epoch)) {
+      for await (const b of task.batches(epoch)) {
         if (index++ < batch) continue; // done before the checkpoint this run resumed from
         const r = task.trainStep(b);
         const loss = r.loss.item();
@@ -267,7 +318,7 @@ export class Trainer<B> {
             const message =
               `training stopped at step ${globalStep + 1} (epoch ${epoch + 1}, batch ${batch + 1}): ${what}. ` +
               "Lower the learning rate, enable gradient clipping (--clip), or pass --skip-nonfinite; " +
-              "the last checkpoint is kept.";
+              `${kept()}.`;
             return summary("nonfinite", { nonfinite: { step: globalStep + 1, message } });
           }
           this.skippedNonfinite++;
@@ -302,20 +353,15 @@ export class Trainer<B> {
         o.events?.onStep?.(report);
         const endOfEpoch = batch >= batches;
         if (!endOfEpoch && o.evalEvery && globalStep % o.evalEvery === 0) validate();
-        const stop: StopReason | null = this.stopRequested
-          ? "stopped"
-          : o.maxSteps !== undefined && globalStep >= o.maxSteps
-            ? "maxSteps"
-            : o.maxTime !== undefined && elapsed() >= o.maxTime
-              ? "maxTime"
-              : null;
+        const stop: StopReason | null = this.stopRequested ? "stopped" : limit();
         if (stop && !endOfEpoch) {
           if (stop !== "stopped") validate(false);
-          await checkpoint();
-          return summary(stop);
+          return (await checkpoint()) ?? summary(stop);
         }
-        if (!endOfEpoch && o.checkpointEvery && globalStep % o.checkpointEvery === 0)
-          await checkpoint();
+        if (!endOfEpoch && o.checkpointEvery && globalStep % o.checkpointEvery === 0) {
+          const bad = await checkpoint();
+          if (bad) return bad;
+        }
         if (now() - lastYield >= (o.yieldMs ?? 100)) {
           await yieldToEventLoop();
           lastYield = now();
@@ -327,10 +373,11 @@ export class Trainer<B> {
       epoch++;
       batch = 0;
       if (report) o.events?.onEpochEnd?.(report);
-      await checkpoint();
+      const bad = await checkpoint();
+      if (bad) return bad;
       if (this.stopRequested) return summary("stopped");
-      if (o.maxSteps !== undefined && globalStep >= o.maxSteps) return summary("maxSteps");
-      if (o.maxTime !== undefined && elapsed() >= o.maxTime) return summary("maxTime");
+      const stop = limit();
+      if (stop) return summary(stop);
     }
     return summary("done");
   }

@@ -9,6 +9,8 @@
  */
 import { getTokenizer, type TokenizerName } from "../../data/tokenizer.js";
 import { Vocab, type VocabJSON } from "../../data/vocab.js";
+import { checkVocabSize } from "../common/limits.js";
+import { describeValue } from "../common/model-config.js";
 
 export const LM_LEVELS = ["char", "word"] as const;
 export type LmLevel = (typeof LM_LEVELS)[number];
@@ -64,8 +66,8 @@ export function lmVocabOptions(level: LmLevel): {
 }
 
 function checkFraction(name: string, v: number): void {
-  if (!(v >= 0 && v < 0.5))
-    throw new Error(`prepareLmData: expected ${name} in [0, 0.5), got ${v}`);
+  if (typeof v !== "number" || !(v >= 0 && v < 0.5))
+    throw new Error(`prepareLmData: expected ${name} in [0, 0.5), got ${describeValue(v)}`);
 }
 
 /** Tokenises, splits and encodes `text` (see the file header). */
@@ -87,6 +89,7 @@ export function prepareLmData(text: string, config: LmDataConfig): LmData {
     minFreq: config.minFreq,
     maxSize: config.maxSize,
   });
+  checkVocabSize(vocab.length, "prepareLmData");
   const encode = (from: number, to: number): Int32Array =>
     Int32Array.from(vocab.encode(tokens.slice(from, to)));
   return {

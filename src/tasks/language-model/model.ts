@@ -22,6 +22,8 @@ import { Linear } from "../../nn/linear.js";
 import { Module } from "../../nn/module.js";
 import { GRU, LSTM, RNN } from "../../nn/rnn/layers.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { checkParameterCount, checkVocabSize, recurrentParameterCount } from "../common/limits.js";
+import { describeValue } from "../common/model-config.js";
 
 export const CELLS = ["rnn", "lstm", "gru"] as const;
 export type CellKind = (typeof CELLS)[number];
@@ -55,16 +57,24 @@ export function createRecurrent(
   if (cell === "lstm") return new LSTM(options);
   if (cell === "gru") return new GRU(options);
   if (cell === "rnn") return new RNN(options);
-  throw new Error(`expected cell to be one of ${CELLS.join(", ")}, got ${String(cell)}`);
+  throw new Error(`expected cell to be one of ${CELLS.join(", ")}, got ${describeValue(cell)}`);
 }
 
 function checkConfig(c: LanguageModelConfig): void {
   for (const k of ["vocabSize", "embeddingSize", "hiddenSize", "numLayers"] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1)
-      throw new Error(`RNNLanguageModel: expected ${k} to be a positive integer, got ${c[k]}`);
+      throw new Error(
+        `RNNLanguageModel: expected ${k} to be a positive integer, got ${describeValue(c[k])}`,
+      );
   }
-  if (!(c.dropout >= 0 && c.dropout < 1))
-    throw new Error(`RNNLanguageModel: expected dropout in [0, 1), got ${c.dropout}`);
+  checkVocabSize(c.vocabSize, "RNNLanguageModel");
+  const { vocabSize: V, embeddingSize: E, hiddenSize: H } = c;
+  const rnn = recurrentParameterCount({ ...c, inputSize: E });
+  checkParameterCount(V * E + rnn + (c.tieWeights ? V : H * V + V), "RNNLanguageModel");
+  if (typeof c.dropout !== "number" || !(c.dropout >= 0 && c.dropout < 1))
+    throw new Error(
+      `RNNLanguageModel: expected dropout in [0, 1), got ${describeValue(c.dropout)}`,
+    );
   if (c.tieWeights && c.hiddenSize !== c.embeddingSize)
     throw new Error(
       `RNNLanguageModel: tieWeights needs hiddenSize == embeddingSize, got ${c.hiddenSize} and ${c.embeddingSize}`,

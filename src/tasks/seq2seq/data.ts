@@ -22,6 +22,8 @@
 import { randomSplit } from "../../data/split.js";
 import { getTokenizer } from "../../data/tokenizer.js";
 import { Vocab, type VocabJSON } from "../../data/vocab.js";
+import { checkSequenceLength, checkVocabSize } from "../common/limits.js";
+import { describeValue } from "../common/model-config.js";
 
 export const SEQ2SEQ_TOKENIZERS = ["letters", "whitespace", "basic_english", "char"] as const;
 export type Seq2SeqTokenizer = (typeof SEQ2SEQ_TOKENIZERS)[number];
@@ -85,8 +87,8 @@ export function joinSeq2SeqTokens(tokens: readonly string[], tokenizer: Seq2SeqT
 }
 
 function checkFraction(name: string, v: number): void {
-  if (!(v >= 0 && v < 0.5))
-    throw new Error(`prepareSeq2SeqData: expected ${name} in [0, 0.5), got ${v}`);
+  if (typeof v !== "number" || !(v >= 0 && v < 0.5))
+    throw new Error(`prepareSeq2SeqData: expected ${name} in [0, 0.5), got ${describeValue(v)}`);
 }
 
 /** Tokenises, filters, splits and encodes `pairs` (see the module header). */
@@ -99,6 +101,7 @@ export function prepareSeq2SeqData(
   checkFraction("testFraction", testFraction);
   if (!Number.isInteger(maxLength) || maxLength < 1)
     throw new Error(`prepareSeq2SeqData: expected maxLength ≥ 1, got ${maxLength}`);
+  checkSequenceLength(maxLength, "maxLength", "prepareSeq2SeqData");
   const tokenized: { source: string[]; target: string[]; index: number }[] = [];
   pairs.forEach((p, index) => {
     const source = seq2seqTokens(p.source, config.sourceTokenizer);
@@ -125,6 +128,8 @@ export function prepareSeq2SeqData(
     );
   const sourceVocab = build("source");
   const targetVocab = build("target");
+  checkVocabSize(sourceVocab.length, "prepareSeq2SeqData (source)");
+  checkVocabSize(targetVocab.length, "prepareSeq2SeqData (target)");
   const encode = (list: typeof trainTokens): EncodedPair[] =>
     list.map((p) => ({
       source: Int32Array.from(sourceVocab.encode(p.source, { eos: true })),

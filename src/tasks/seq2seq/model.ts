@@ -35,6 +35,8 @@ import { Linear } from "../../nn/linear.js";
 import { Module } from "../../nn/module.js";
 import { createAttention, type Attention, type PreparedKeys } from "../../nn/attention.js";
 import { GRU, LSTM } from "../../nn/rnn/layers.js";
+import { checkParameterCount, checkVocabSize, recurrentParameterCount } from "../common/limits.js";
+import { describeValue } from "../common/model-config.js";
 import {
   cat,
   expand,
@@ -118,16 +120,24 @@ function checkConfig(c: Seq2SeqConfig): void {
   for (const k of sizes as (keyof Seq2SeqConfig)[]) {
     const v = c[k] as number;
     if (!Number.isInteger(v) || v < 1)
-      throw new Error(`Seq2Seq: expected ${k} to be a positive integer, got ${v}`);
+      throw new Error(`Seq2Seq: expected ${k} to be a positive integer, got ${describeValue(v)}`);
   }
+  checkVocabSize(c.sourceVocabSize, "Seq2Seq (sourceVocabSize)");
+  checkVocabSize(c.targetVocabSize, "Seq2Seq (targetVocabSize)");
+  const { embeddingSize: E, hiddenSize: H } = c;
+  const D = c.bidirectional ? 2 : 1;
+  const encoder = recurrentParameterCount({ ...c, inputSize: E });
+  const decoder = recurrentParameterCount({ ...c, bidirectional: false, inputSize: E + D * H });
+  const tables = (c.sourceVocabSize + c.targetVocabSize) * E + c.targetVocabSize * (D + 1) * H;
+  checkParameterCount(tables + encoder + decoder, "Seq2Seq");
   if (!SEQ2SEQ_CELLS.includes(c.cell))
-    throw new Error(`Seq2Seq: expected cell gru or lstm, got ${String(c.cell)}`);
+    throw new Error(`Seq2Seq: expected cell gru or lstm, got ${describeValue(c.cell)}`);
   if (!SEQ2SEQ_ATTENTIONS.includes(c.attention))
     throw new Error(
-      `Seq2Seq: expected attention among ${SEQ2SEQ_ATTENTIONS.join(", ")}, got ${String(c.attention)}`,
+      `Seq2Seq: expected attention among ${SEQ2SEQ_ATTENTIONS.join(", ")}, got ${describeValue(c.attention)}`,
     );
-  if (!(c.dropout >= 0 && c.dropout < 1))
-    throw new Error(`Seq2Seq: expected dropout in [0, 1), got ${c.dropout}`);
+  if (typeof c.dropout !== "number" || !(c.dropout >= 0 && c.dropout < 1))
+    throw new Error(`Seq2Seq: expected dropout in [0, 1), got ${describeValue(c.dropout)}`);
   if (c.attention === "luong-dot" && c.bidirectional)
     throw new Error(
       "Seq2Seq: luong-dot scores need encoder outputs of the decoder's size; a bidirectional encoder's are twice it (use luong-general or bahdanau)",
