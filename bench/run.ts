@@ -2,7 +2,9 @@
  * `npm run bench`: the standard workloads W1–W6 (bench/workloads.ts) on recurrent and, when
  * /usr/bin/python3 can import torch, on PyTorch (bench/pytorch_bench.py, one long-lived process)
  * in the same run. Prints throughputs, the ratio recurrent/PyTorch per workload and their geometric
- * mean over W1–W5; writes machine info and every figure to bench/results.json.
+ * mean over W1–W5, and the same against the PyTorch figures issue 5 measured with MKL-DNN (the
+ * "issue ref" column: Debian's torch here has a generic BLAS); writes machine info and every
+ * figure to bench/results.json.
  *
  * Measurement: each side is warmed up (≥ 2 steps and ≥ 1 s for us, so the JIT tiers up), then
  * timed in rounds that alternate recurrent, torch at 1 thread, torch at 2 threads, so machine noise
@@ -192,7 +194,7 @@ function fmt(x: number | null): string {
 }
 
 function row(cells: string[]): void {
-  const widths = [8, 31, 10, 10, 10, 4, 7];
+  const widths = [8, 31, 10, 10, 10, 4, 7, 8, 7];
   console.log(cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" "));
 }
 
@@ -209,11 +211,12 @@ console.log(
       : "") +
     (quick ? "; --quick: one round, figures are rough" : ""),
 );
-row(["id", "workload", "unit", "recurrent", "PyTorch", "thr", "ratio"]);
+row(["id", "workload", "unit", "recurrent", "PyTorch", "thr", "ratio", "issue ref", "vs ref"]);
 
 const results: Record<string, unknown> = {};
 const threadsUsed: Record<string, number | null> = {};
 const ratios: number[] = [];
+const refRatios: number[] = [];
 try {
   for (const w of selected) {
     const { params, perStep, sides } = await measure(w, torch);
@@ -230,6 +233,8 @@ try {
       );
     const ratio = best ? ours.perSecond / best.perSecond : null;
     if (ratio !== null && /^W[1-5]/.test(w.id)) ratios.push(ratio);
+    const refRatio = w.reference ? ours.perSecond / w.reference : null;
+    if (refRatio !== null && /^W[1-5]/.test(w.id)) refRatios.push(refRatio);
     threadsUsed[w.id] = best?.side.threads ?? null;
     row([
       w.id,
@@ -239,6 +244,8 @@ try {
       fmt(best?.perSecond ?? null),
       best ? String(best.side.threads) : "",
       ratio === null ? "—" : `${ratio.toFixed(2)}×`,
+      w.reference ? fmt(w.reference) : "—",
+      refRatio === null ? "—" : `${refRatio.toFixed(2)}×`,
     ]);
     const figure = (f: (typeof figures)[number]) => ({
       perSecond: f.perSecond,
@@ -259,18 +266,25 @@ try {
         byThreads: Object.fromEntries(figures.slice(1).map((f) => [f.side.threads, figure(f)])),
       },
       ratio,
+      issueReference: w.reference ?? null,
+      ratioToIssueReference: refRatio,
     };
   }
 } finally {
   torch?.close();
 }
 
-const geomean = ratios.length
-  ? Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length)
-  : null;
+const geometricMean = (rs: number[]): number | null =>
+  rs.length ? Math.exp(rs.reduce((s, r) => s + Math.log(r), 0) / rs.length) : null;
+const geomean = geometricMean(ratios);
+const refGeomean = geometricMean(refRatios);
 if (geomean !== null)
   console.log(
     `geometric mean of ratios recurrent/PyTorch over W1–W5 (${ratios.length} rows): ${geomean.toFixed(2)}×`,
+  );
+if (refGeomean !== null)
+  console.log(
+    `geometric mean of ratios recurrent/issue reference over W1–W5 (${refRatios.length} rows): ${refGeomean.toFixed(2)}×`,
   );
 
 const report = {
@@ -296,6 +310,7 @@ const report = {
   },
   workloads: results,
   geomeanRatioW1toW5: geomean,
+  geomeanRatioToIssueReferenceW1toW5: refGeomean,
 };
 writeFileSync(values.out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`wrote ${values.out}`);

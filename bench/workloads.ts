@@ -45,6 +45,12 @@ export interface Workload {
   unit: string;
   config: Config;
   build: (config: Config) => Built;
+  /**
+   * PyTorch's figure as issue 5 states it for this machine (PyTorch 1.13 with MKL-DNN, best of 1
+   * or 2 threads). Debian's python3-torch here has only a generic BLAS and runs GEMM-bound
+   * workloads far slower, so the bench prints the ratio against this figure too.
+   */
+  reference?: number;
 }
 
 function countParams(modules: nn.Module[]): number {
@@ -203,6 +209,7 @@ export const workloads: Workload[] = [
     unit: "samples/s",
     config: { vocab: 95812, embed: 64, hidden: 32, classes: 4, batch: 16, T: 40 },
     build: newsClassifier,
+    reference: 226,
   },
   {
     id: "W2",
@@ -210,6 +217,7 @@ export const workloads: Workload[] = [
     unit: "tokens/s",
     config: { vocab: 96, embed: 128, hidden: 256, layers: 2, batch: 32, T: 100 },
     build: charLM,
+    reference: 4386,
   },
   {
     id: "W3",
@@ -226,6 +234,7 @@ export const workloads: Workload[] = [
       T: 50,
     },
     build: sentimentBiLSTM,
+    reference: 420,
   },
   {
     id: "W4",
@@ -233,6 +242,7 @@ export const workloads: Workload[] = [
     unit: "samples/s",
     config: { vocab: 200, embed: 32, hidden: 32, layers: 2, batch: 64, T: 10, clip: 1 },
     build: seq2seqGRU,
+    reference: 3149,
   },
   {
     id: "W5-step",
@@ -240,6 +250,7 @@ export const workloads: Workload[] = [
     unit: "steps/s",
     config: { hidden: 512, steps: 1000 },
     build: generateStepwise,
+    reference: 876,
   },
   {
     id: "W5-seq",
@@ -247,7 +258,15 @@ export const workloads: Workload[] = [
     unit: "steps/s",
     config: { hidden: 512, steps: 1000 },
     build: generateSequence,
+    reference: 2375,
   },
   { id: "W6-512", what: "GEMM 512²", unit: "GFLOP/s", config: { n: 512 }, build: gemm },
-  { id: "W6-1024", what: "GEMM 1024²", unit: "GFLOP/s", config: { n: 1024 }, build: gemm },
+  {
+    id: "W6-1024",
+    what: "GEMM 1024²",
+    unit: "GFLOP/s",
+    config: { n: 1024 },
+    build: gemm,
+    reference: 67,
+  },
 ];

@@ -7,13 +7,16 @@
  *   s ← s + g²                           (s starts at initialAccumulatorValue)
  *   θ ← θ − γₜ · g / (√s + ε)
  *
+ * A row-sparse gradient (nn.Embedding({ sparse: true })) updates s and θ at its rows only, as
+ * PyTorch's `_make_sparse` path; weightDecay must then be 0.
+ *
  * State: `step`, `sum` (s). As in PyTorch, it is created for every parameter when the optimizer
  * is built (parameters that never get a gradient keep step 0).
  *
  * @example
  * const opt = new optim.Adagrad(model.parameters(), { lr: 0.1, lrDecay: 1e-4 });
  */
-import { adagradUpdate } from "../ops/optimizer.js";
+import { adagradSparseUpdate, adagradUpdate } from "../ops/optimizer.js";
 import type { Tensor } from "../tensor/tensor.js";
 import {
   Optimizer,
@@ -66,23 +69,50 @@ export class Adagrad extends Optimizer<AdagradGroupOptions> {
     if (!(o.eps >= 0)) throw new Error(`Adagrad: Invalid epsilon value: ${o.eps}`);
   }
 
+  protected override gradError(
+    grad: Tensor,
+    group: ParamGroup<AdagradGroupOptions>,
+  ): string | null {
+    return grad.isSparse && group.weightDecay !== 0
+      ? "weight_decay option is not compatible with sparse gradients"
+      : null;
+  }
+
   protected update(
     p: Tensor,
     grad: Tensor,
     group: ParamGroup<AdagradGroupOptions>,
     state: ParamState,
   ): void {
-    // Groups added after construction get their state lazily.
-    if (state.step === undefined) Object.assign(state, initialState(p, group));
-    const step = (state.step as number) + 1;
-    state.step = step;
     adagradUpdate(p, grad, state.sum as Tensor, {
-      lr: group.lr / (1 + (step - 1) * group.lrDecay),
+      lr: nextLr(p, group, state),
       eps: group.eps,
       weightDecay: group.weightDecay,
       maximize: group.maximize,
     });
   }
+
+  protected override updateSparse(
+    p: Tensor,
+    grad: Tensor,
+    group: ParamGroup<AdagradGroupOptions>,
+    state: ParamState,
+  ): void {
+    adagradSparseUpdate(p, grad, state.sum as Tensor, {
+      lr: nextLr(p, group, state),
+      eps: group.eps,
+      maximize: group.maximize,
+    });
+  }
+}
+
+/** Counts the step and returns its decayed learning rate γ / (1 + (t − 1)·lrDecay). */
+function nextLr(p: Tensor, group: AdagradGroupOptions, state: ParamState): number {
+  // Groups added after construction get their state lazily.
+  if (state.step === undefined) Object.assign(state, initialState(p, group));
+  const step = (state.step as number) + 1;
+  state.step = step;
+  return group.lr / (1 + (step - 1) * group.lrDecay);
 }
 
 function initialState(p: Tensor, group: AdagradGroupOptions): ParamState {

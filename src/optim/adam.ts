@@ -70,6 +70,12 @@ export class Adam extends Optimizer<AdamGroupOptions> {
       throw new Error(`${this.name}: Invalid weight_decay value: ${o.weightDecay}`);
   }
 
+  /** PyTorch points Adam's users (not AdamW's) to SparseAdam. */
+  protected override gradError(grad: Tensor, group: ParamGroup<AdamGroupOptions>): string | null {
+    const why = super.gradError(grad, group);
+    return why !== null && !this.decoupled ? `${why}, please consider SparseAdam instead` : why;
+  }
+
   protected update(
     p: Tensor,
     grad: Tensor,

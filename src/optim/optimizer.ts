@@ -7,6 +7,10 @@
  * `step()` updates every parameter whose `grad` is not null, one in-place kernel call each;
  * parameters without a gradient are skipped and get no state, as in PyTorch.
  *
+ * Row-sparse gradients (nn.Embedding({ sparse: true })) go to `updateSparse`. Each optimizer says
+ * in `gradError` which gradients it refuses (by default: sparse ones, with PyTorch's message);
+ * `step()` asks about every gradient before it changes anything, so a refused step is a no-op.
+ *
  * State dict format (JSON-friendly apart from the state tensors, like PyTorch's `state_dict()`):
  * `{ state: { [paramIndex]: { exp_avg: Tensor, step: 3, … } }, paramGroups: [{ lr, …, params:
  * [0, 1] }] }`, parameters numbered in group order. State entries keep PyTorch's names
@@ -81,6 +85,19 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
   /** Updates one parameter in place from its gradient; `state` is `{}` on its first update. */
   protected abstract update(p: Tensor, grad: Tensor, group: ParamGroup<O>, state: ParamState): void;
 
+  /**
+   * Why this optimizer cannot apply `grad` with `group`'s options, or null when it can. By default
+   * a sparse gradient is refused with PyTorch's message.
+   */
+  protected gradError(grad: Tensor, _group: ParamGroup<O>): string | null {
+    return grad.isSparse ? `${this.name} does not support sparse gradients` : null;
+  }
+
+  /** Updates one parameter from a row-sparse gradient, for optimizers whose gradError allows it. */
+  protected updateSparse(_p: Tensor, grad: Tensor, group: ParamGroup<O>, _state: ParamState): void {
+    throw new Error(`${this.name}: ${this.gradError(grad, group) ?? "no sparse update"}`);
+  }
+
   /** Adds a group (e.g. layers unfrozen during fine-tuning), filling its options from the defaults. */
   addParamGroup(input: ParamGroupInput<O>): void {
     if (input === null || typeof input !== "object" || !("params" in input)) {
@@ -117,7 +134,8 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
   /**
    * Clears the gradients of every parameter. With `setToNone` (the default, as in PyTorch 2) the
    * grads become null, so a parameter that gets no gradient next time is skipped by `step()`;
-   * with `setToNone: false` they are filled with zeros in place.
+   * with `setToNone: false` they are filled with zeros in place, and a sparse grad becomes an
+   * empty one (no rows), as PyTorch's `zero_()` on a sparse tensor.
    */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     const setToNone = options.setToNone ?? true;
@@ -125,6 +143,7 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
       for (const p of group.params) {
         if (p.grad === null) continue;
         if (setToNone) p.grad = null;
+        else if (p.grad.isSparse) p.grad = emptySparse(p.grad.shape);
         else p.grad.data.fill(0);
       }
     }
@@ -138,13 +157,20 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
     const loss = closure?.();
     for (const group of this.paramGroups) {
       for (const p of group.params) {
+        const why = p.grad === null ? null : this.gradError(p.grad, group);
+        if (why !== null) throw new Error(`${this.name}: ${why}`);
+      }
+    }
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
         if (p.grad === null) continue;
         let state = this.state.get(p);
         if (state === undefined) {
           state = {};
           this.state.set(p, state);
         }
-        this.update(p, p.grad, group, state);
+        if (p.grad.isSparse) this.updateSparse(p, p.grad, group, state);
+        else this.update(p, p.grad, group, state);
       }
     }
     return loss;
@@ -234,6 +260,10 @@ function copyState(s: ParamState, asState = false): ParamState {
     } else out[k] = new Tensor(v.data.slice(), v.shape);
   }
   return out;
+}
+
+function emptySparse(shape: readonly number[]): Tensor {
+  return Tensor.rowSparse(new Int32Array(0), new Float32Array(0), shape);
 }
 
 /** Zeros (or `value`) shaped like `p`, for optimizer state. */

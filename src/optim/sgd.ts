@@ -9,10 +9,16 @@
  *
  * State: `momentum_buffer` (only when momentum ≠ 0).
  *
+ * A row-sparse gradient (nn.Embedding({ sparse: true })) is taken when momentum and weightDecay
+ * are 0: θ[R] ← θ[R] ∓ γg over its rows R only, bit for bit the dense update. With momentum or
+ * weight decay it is refused. PyTorch 1.13 keeps a sparse momentum buffer whose rows grow
+ * towards the whole table (dense cost in a sparse format), and fails on weight decay with
+ * "add(sparse, dense) is not supported"; we refuse both up front, naming the option.
+ *
  * @example
  * const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
  */
-import { sgdUpdate } from "../ops/optimizer.js";
+import { sgdSparseUpdate, sgdUpdate } from "../ops/optimizer.js";
 import type { Tensor } from "../tensor/tensor.js";
 import {
   Optimizer,
@@ -57,6 +63,28 @@ export class SGD extends Optimizer<SGDGroupOptions> {
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
       throw new Error("SGD: Nesterov momentum requires a momentum and zero dampening");
     }
+  }
+
+  protected override gradError(grad: Tensor, group: ParamGroup<SGDGroupOptions>): string | null {
+    if (!grad.isSparse) return null;
+    const refused = [
+      group.momentum !== 0 ? `momentum (${group.momentum})` : "",
+      group.weightDecay !== 0 ? `weightDecay (${group.weightDecay})` : "",
+    ].filter((s) => s !== "");
+    if (refused.length === 0) return null;
+    const [verb, pronoun] = refused.length > 1 ? ["are", "them"] : ["is", "it"];
+    return (
+      `${refused.join(" and ")} ${verb} not supported with sparse gradients; ` +
+      `set ${pronoun} to 0 for this group, or use a dense nn.Embedding`
+    );
+  }
+
+  protected override updateSparse(
+    p: Tensor,
+    grad: Tensor,
+    group: ParamGroup<SGDGroupOptions>,
+  ): void {
+    sgdSparseUpdate(p, grad, { lr: group.lr, maximize: group.maximize });
   }
 
   protected update(

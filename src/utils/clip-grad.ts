@@ -5,7 +5,9 @@
  *                  p = Infinity gives max |g|), then every g ← g · min(1, maxNorm / (N + 1e-6))
  *   clipGradValue: every g ← clamp(g, −clipValue, clipValue)
  *
- * Both work in place on `p.grad` and skip parameters whose grad is null. Unlike PyTorch, which
+ * Both work in place on `p.grad` and skip parameters whose grad is null. A row-sparse grad
+ * (nn.Embedding({ sparse: true })) is coalesced, so the norm of its stored values is its norm and
+ * scaling or clamping them in place is right. Unlike PyTorch, which
  * returns the total norm as a 0-d tensor, `clipGradNorm` returns it as a number (the float32
  * value PyTorch's tensor would hold).
  *

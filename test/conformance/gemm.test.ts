@@ -153,6 +153,50 @@ describe("threads", () => {
         `gates ${j}`,
       ),
     );
+    // Optimizer updates over more elements than one slice (wasm/optim.ts), split between threads.
+    const N = 150_001;
+    const state = () => [random(N, next), random(N, next, 1e-3), random(N, next, 0.01)];
+    const [p0, g0, m0] = state();
+    const v0 = random(N, next, 1e-4).map(Math.abs);
+    const updates = [ref, wasm, two].map((be) => {
+      const [p, m, v, sq, s] = [p0, m0, v0, v0, v0].map((x) => Float32Array.from(x));
+      for (let t = 1; t <= 3; t++) {
+        const adam = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: t };
+        be.adamUpdate(p, g0, m, v, null, {
+          ...adam,
+          weightDecay: 0,
+          decoupled: false,
+          maximize: false,
+        });
+        be.rmspropUpdate(p, g0, sq, null, null, {
+          lr: 0.01,
+          alpha: 0.99,
+          eps: 1e-8,
+          weightDecay: 0,
+          momentum: 0,
+          maximize: false,
+        });
+        be.adagradUpdate(p, g0, s, { lr: 0.01, eps: 1e-10, weightDecay: 0, maximize: false });
+        be.sgdUpdate(p, g0, null, {
+          lr: 0.1,
+          momentum: 0,
+          dampening: 0,
+          weightDecay: 0,
+          nesterov: false,
+          firstStep: t === 1,
+          maximize: false,
+        });
+      }
+      return [p, m, v, sq, s];
+    });
+    for (const k of [1, 2]) {
+      updates[0].forEach((x, j) =>
+        assert.ok(
+          x.every((v, i) => Object.is(v, updates[k][j][i])),
+          `optimizer updates, array ${j}: ${k} thread(s) differ from the reference`,
+        ),
+      );
+    }
     assert.ok(two.rt.poolStats!.workerChunks > before, "the worker ran no chunk");
   });
 });

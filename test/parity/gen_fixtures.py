@@ -12,7 +12,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-MODULES = ["gen_nn", "gen_rnn", "gen_optim", "gen_ops", "gen_safetensors", "gen_packed", "gen_data", "gen_text", "gen_attention", "gen_classifier", "gen_seq2seq", "gen_interop"]
+MODULES = ["gen_nn", "gen_rnn", "gen_optim", "gen_sparse_optim", "gen_ops", "gen_safetensors", "gen_packed", "gen_data", "gen_text", "gen_attention", "gen_classifier", "gen_seq2seq", "gen_interop"]
 
 if __name__ == "__main__":
     only = sys.argv[1:]

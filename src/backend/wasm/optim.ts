@@ -4,31 +4,66 @@
  * bit-identical to the reference's.
  */
 import type { AdagradOptions, AdamOptions, F32, RmspropOptions, SgdOptions } from "../backend.js";
+import { PARALLEL_FLOPS } from "./gemm.js";
+import type { KernelExports } from "./module.js";
 import type { Runtime } from "./runtime.js";
 
 const f = Math.fround;
 
-/** Addresses for the in-place arrays (copied in unless resident), or 0 for a missing one. */
-function operands(rt: Runtime, arrays: (F32 | null)[]): number[] {
-  const H = rt.heap;
-  H.reset();
-  return arrays.map((x) => (x ? H.put(x, 0, x.length) : 0));
-}
+/**
+ * Elements per slice. A large parameter (a 95 812 × 64 embedding) that does not live in wasm
+ * memory is copied in, updated and copied back one slice at a time, so the copies run out of the
+ * cache; a slice big enough is split between the pool's threads. The updates are elementwise, so
+ * slices and threads change nothing in the result.
+ */
+const SLICE = 1 << 16;
+/** An update costs about as much as this many GEMM flops per element (~3 ns for Adam). */
+const UNIT_COST = 100;
 
-function writeBack(rt: Runtime, arrays: (F32 | null)[], at: number[]): void {
-  arrays.forEach((x, i) => {
-    if (x) rt.heap.get(at[i], x.length, x, 0);
-  });
+/**
+ * Runs kernel `op` over the in-place arrays (operands that are not resident copied in, and every
+ * array but the gradient, index 1, copied back) slice by slice; args(at, n) gives its argument
+ * list for n elements at addresses `at` (0 for a missing array).
+ */
+function sliced(
+  rt: Runtime,
+  op: keyof KernelExports,
+  arrays: (F32 | null)[],
+  args: (at: number[], n: number) => number[],
+): void {
+  const H = rt.heap;
+  const total = arrays[0]!.length;
+  for (let offset = 0; offset < total; offset += SLICE) {
+    const n = Math.min(SLICE, total - offset);
+    H.reset();
+    const at = arrays.map((x) => (x ? H.put(x, offset, n) : 0));
+    const parts = rt.chunks(op, n * UNIT_COST, PARALLEL_FLOPS);
+    // Chunks of whole 4-float vectors, so every element takes the same (vector) path.
+    const per = Math.ceil(n / parts / 4) * 4;
+    const chunks: number[][] = [];
+    for (let c0 = 0; c0 < n; c0 += per) {
+      const bytes = 4 * c0;
+      chunks.push(
+        args(
+          at.map((a) => (a ? a + bytes : 0)),
+          Math.min(per, n - c0),
+        ),
+      );
+    }
+    rt.run(op, chunks);
+    rt.settle();
+    arrays.forEach((x, i) => {
+      if (x && i !== 1) H.get(at[i], n, x, offset);
+    });
+  }
 }
 
 export function sgd(rt: Runtime, p: F32, g: F32, buf: F32 | null, o: SgdOptions): void {
-  const at = operands(rt, [p, g, buf]);
-  const [pp, pg, pb] = at;
-  rt.k.sgd(
+  sliced(rt, "sgd", [p, g, buf], ([pp, pg, pb], n) => [
     pp,
     pg,
     pb,
-    p.length,
+    n,
     o.maximize ? 1 : 0,
     f(o.weightDecay),
     f(o.momentum),
@@ -36,8 +71,7 @@ export function sgd(rt: Runtime, p: F32, g: F32, buf: F32 | null, o: SgdOptions)
     o.nesterov ? 1 : 0,
     o.firstStep ? 1 : 0,
     f(-o.lr),
-  );
-  writeBack(rt, [p, null, buf], at);
+  ]);
 }
 
 export function adam(
@@ -50,15 +84,13 @@ export function adam(
   o: AdamOptions,
 ): void {
   const bc1 = 1 - Math.pow(o.beta1, o.step);
-  const at = operands(rt, [p, g, m, v, vMax]);
-  const [pp, pg, pm, pv, px] = at;
-  rt.k.adam(
+  sliced(rt, "adam", [p, g, m, v, vMax], ([pp, pg, pm, pv, px], n) => [
     pp,
     pg,
     pm,
     pv,
     px,
-    p.length,
+    n,
     o.maximize ? 1 : 0,
     o.decoupled ? 1 : 0,
     f(o.weightDecay),
@@ -70,8 +102,7 @@ export function adam(
     f(o.eps),
     f(Math.sqrt(1 - Math.pow(o.beta2, o.step))),
     f(-(o.lr / bc1)),
-  );
-  writeBack(rt, [p, null, m, v, vMax], at);
+  ]);
 }
 
 export function rmsprop(
@@ -83,15 +114,13 @@ export function rmsprop(
   buf: F32 | null,
   o: RmspropOptions,
 ): void {
-  const at = operands(rt, [p, g, sq, gAvg, buf]);
-  const [pp, pg, ps, pa, pb] = at;
-  rt.k.rmsprop(
+  sliced(rt, "rmsprop", [p, g, sq, gAvg, buf], ([pp, pg, ps, pa, pb], n) => [
     pp,
     pg,
     ps,
     pa,
     pb,
-    p.length,
+    n,
     o.maximize ? 1 : 0,
     f(o.weightDecay),
     f(o.alpha),
@@ -99,13 +128,18 @@ export function rmsprop(
     f(o.eps),
     f(o.momentum),
     f(-o.lr),
-  );
-  writeBack(rt, [p, null, sq, gAvg, buf], at);
+  ]);
 }
 
 export function adagrad(rt: Runtime, p: F32, g: F32, sum: F32, o: AdagradOptions): void {
-  const at = operands(rt, [p, g, sum]);
-  const [pp, pg, ps] = at;
-  rt.k.adagrad(pp, pg, ps, p.length, o.maximize ? 1 : 0, f(o.weightDecay), f(o.eps), f(-o.lr));
-  writeBack(rt, [p, null, sum], at);
+  sliced(rt, "adagrad", [p, g, sum], ([pp, pg, ps], n) => [
+    pp,
+    pg,
+    ps,
+    n,
+    o.maximize ? 1 : 0,
+    f(o.weightDecay),
+    f(o.eps),
+    f(-o.lr),
+  ]);
 }
