@@ -17,6 +17,7 @@
  * and `gemmNT` (rows of A against rows of B [n, k], dot products vectorised along k).
  * beta = 0 never reads C (NaN in C is ignored, like the reference).
  */
+import { hsum } from "./math";
 
 export const KC: i32 = 256;
 /** Columns per packed block: 43 panels, so a [KC × NC] block (528 KiB) stays in L2. */
@@ -387,13 +388,6 @@ export function gemmPacked(
     const ncols = min(n, q1 * NR) - j;
     tiles(transA, a, m, k, p0, kc, block, q1 - q0, j, ncols, c, ldc, i0, i1, alpha, beta, modeOf(beta, p0), tmp, apack);
   }
-}
-
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
-    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
 /** One row of A against four rows of B: C[i, j..j+3]. */

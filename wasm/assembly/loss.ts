@@ -8,25 +8,7 @@
  * w = 1 without a weight (weight = 0). Sums are float32 and exp/log the approximations of
  * math.ts, so results are within a few ulp of the reference (float64 sums, Math.exp/log).
  */
-import { expFull4, log4 } from "./math";
-
-// @ts-ignore: decorator
-@inline
-function hmax(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
-
-// @ts-ignore: decorator
-@inline
-function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-}
-
-// @ts-ignore: decorator
-@inline
-function exp1(x: f32): f32 {
-  return f32x4.extract_lane(expFull4(f32x4.splat(x)), 0);
-}
+import { exp1, expFull4, hmax, hsum, log4 } from "./math";
 
 /** Writes lse [rows] and loss [rows]. */
 export function crossEntropyForward(

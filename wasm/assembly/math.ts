@@ -161,3 +161,24 @@ export function tanh4(x: v128): v128 {
 export function relu4(x: v128): v128 {
   return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
 }
+
+/** The largest of the four lanes. */
+// @ts-ignore: decorator
+@inline
+export function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+/** The sum of the four lanes, as (l0 + l1) + (l2 + l3). */
+// @ts-ignore: decorator
+@inline
+export function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** exp of one float, by the vector kernel (so a row's tail rounds as its vectors do). */
+// @ts-ignore: decorator
+@inline
+export function exp1(x: f32): f32 {
+  return f32x4.extract_lane(expFull4(f32x4.splat(x)), 0);
+}
