@@ -1,7 +1,7 @@
 // Compiles the AssemblyScript kernels in wasm/assembly/ to WebAssembly twice — baseline SIMD, and
-// relaxed SIMD (fused multiply-add in the GEMM tiles) — and embeds both as base64 in
-// src/backend/wasm/kernels.generated.ts, so the core loads them synchronously in any runtime (no
-// fetch, no node:fs). Both import a shared memory (env.memory); src/backend/wasm/module.ts picks
+// relaxed SIMD (fused multiply-add in the GEMM tiles) — and embeds both as base64 (lines of 1,000
+// characters) in src/backend/wasm/kernels.generated.ts, so the core loads them synchronously in
+// any runtime (no fetch, no node:fs). Both import a shared memory (env.memory); src/backend/wasm/module.ts picks
 // the build and clears the shared flag where threads are unavailable.
 //
 //   npm run build:wasm              rebuild and rewrite the generated module
@@ -55,7 +55,10 @@ await Promise.all(
     );
     if (stderr) process.stderr.write(stderr);
     const bytes = readFileSync(wasmFile);
-    encoded[name] = { size: bytes.length, lines: bytes.toString("base64").match(/.{1,92}/g) ?? [] };
+    encoded[name] = {
+      size: bytes.length,
+      lines: bytes.toString("base64").match(/.{1,1000}/g) ?? [],
+    };
   }),
 );
 const version = JSON.parse(
