@@ -1,8 +1,9 @@
 // Compiles the AssemblyScript kernels in wasm/assembly/ to WebAssembly twice — baseline SIMD, and
 // relaxed SIMD (fused multiply-add in the GEMM tiles) — and embeds both as base64 (lines of 1,000
 // characters) in src/backend/wasm/kernels.generated.ts, so the core loads them synchronously in
-// any runtime (no fetch, no node:fs). Both import a shared memory (env.memory); src/backend/wasm/module.ts picks
-// the build and clears the shared flag where threads are unavailable.
+// any runtime (no fetch, no node:fs). Both import a shared memory (env.memory);
+// src/backend/wasm/module.ts picks the build and clears the shared flag where threads are
+// unavailable.
 //
 //   npm run build:wasm              rebuild and rewrite the generated module
 //   node scripts/build-wasm.mjs DIR  write kernels-*.wasm and kernels.generated.ts into DIR instead
