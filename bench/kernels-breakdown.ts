@@ -8,8 +8,8 @@
  * Run: npx tsx bench/kernels-breakdown.ts [--only W1,W5-step] [--steps 3] [--top 12]
  */
 import { parseArgs } from "node:util";
-import type { Backend } from "../src/backend/backend.js";
 import { backend, setBackend } from "../src/backend/registry.js";
+import { timed } from "./timed.js";
 import { workloads } from "./workloads.js";
 
 const { values } = parseArgs({
@@ -21,36 +21,6 @@ const { values } = parseArgs({
 });
 const steps = Number(values.steps);
 const only = values.only?.split(",");
-
-/** Wraps every method of `inner` with a timer; gemm calls are keyed by their shape class. */
-export function timed(inner: Backend, totals: Map<string, number>): Backend {
-  const keys = new Set(Object.keys(inner));
-  for (
-    let p = Object.getPrototypeOf(inner);
-    p && p !== Object.prototype;
-    p = Object.getPrototypeOf(p)
-  ) {
-    for (const k of Object.getOwnPropertyNames(p)) if (k !== "constructor") keys.add(k);
-  }
-  const wrapped: Record<string, unknown> = { name: inner.name };
-  for (const key of keys) {
-    const fn = (inner as unknown as Record<string, unknown>)[key];
-    if (typeof fn !== "function") continue;
-    wrapped[key] = (...args: unknown[]) => {
-      const start = performance.now();
-      const out = (fn as (...a: unknown[]) => unknown).apply(inner, args);
-      let label = key;
-      if (key === "gemm") {
-        const [tA, tB, m, n, k] = args as [boolean, boolean, number, number, number];
-        const big = (v: number) => (v >= 512 ? "N" : String(v));
-        label = `gemm ${tA ? "T" : "N"}${tB ? "T" : "N"} ${big(m)}×${big(n)}×${big(k)}`;
-      }
-      totals.set(label, (totals.get(label) ?? 0) + performance.now() - start);
-      return out;
-    };
-  }
-  return wrapped as unknown as Backend;
-}
 
 const info = (backend() as { info?: { flavour: string; threads: number } }).info;
 console.log(

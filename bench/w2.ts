@@ -12,8 +12,8 @@
  */
 import { parseArgs } from "node:util";
 import { manualSeed, nn, noGrad, optim, randint, type Tensor } from "../src/index.js";
-import type { Backend } from "../src/backend/backend.js";
 import { backend, setBackend } from "../src/backend/registry.js";
+import { timed } from "./timed.js";
 
 const { values } = parseArgs({
   options: {
@@ -71,36 +71,6 @@ function time(label: string, fn: () => unknown): number {
       `   (CPU ${cpuMs.toFixed(0)} ms/step, ${((batch * T) / (cpuMs / 1000)).toFixed(0)} tokens/CPU-s)`,
   );
   return tokens;
-}
-
-/** Wraps every method of `inner` with a timer; `gemm` is keyed by its shape as well. */
-function timed(inner: Backend, totals: Map<string, number>): Backend {
-  const keys = new Set(Object.keys(inner));
-  for (
-    let p = Object.getPrototypeOf(inner);
-    p && p !== Object.prototype;
-    p = Object.getPrototypeOf(p)
-  )
-    for (const k of Object.getOwnPropertyNames(p)) if (k !== "constructor") keys.add(k);
-  const wrapped: Record<string, unknown> = { name: inner.name };
-  for (const key of keys) {
-    const fn = (inner as unknown as Record<string, unknown>)[key];
-    if (typeof fn !== "function") continue;
-    wrapped[key] = (...args: unknown[]) => {
-      const start = performance.now();
-      const out = (fn as (...a: unknown[]) => unknown).apply(inner, args);
-      const label = key === "gemm" ? `gemm ${gemmShape(args)}` : key;
-      totals.set(label, (totals.get(label) ?? 0) + performance.now() - start);
-      return out;
-    };
-  }
-  return wrapped as unknown as Backend;
-}
-
-function gemmShape(args: unknown[]): string {
-  const [tA, tB, m, n, k] = args as [boolean, boolean, number, number, number];
-  const big = (v: number) => (v >= 512 ? "N" : String(v));
-  return `${tA ? "T" : "N"}${tB ? "T" : "N"} ${big(m)}×${big(n)}×${big(k)}`;
 }
 
 function breakdown(): void {
