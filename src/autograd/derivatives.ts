@@ -15,7 +15,7 @@ import { div, eq, ge, log, mul, neg, pow, sub, sumToShape, where } from "../ops/
 import { expand, flip, narrow, narrowBackward, permute, reshape } from "../ops/movement.js";
 import { softmaxCrossEntropyBackward, type SoftmaxCrossEntropySaved } from "../ops/loss.js";
 import { recurrentLayerBackward, type RecurrentSaved } from "../ops/recurrent.js";
-import { freshGrad, isGradEnabled, Node, type Grads } from "./tape.js";
+import { denseAsRows, freshGrad, isGradEnabled, Node, type Grads } from "./tape.js";
 
 type Rule<S> = (grads: Grads, saved: S, inputs: readonly Tensor[]) => Grads;
 
@@ -293,6 +293,17 @@ export const derivatives = {
     const width = weight.shape[1];
     if (sparse) {
       return [rowSparseFromLookup(index, g!.data as Float32Array, width, weight.shape, paddingIdx)];
+    }
+    // Fewer lookups than rows: the dense gradient as its rows, which the weight holds until read.
+    if (index.length < weight.shape[0]) {
+      const rows = rowSparseFromLookup(
+        index,
+        g!.data as Float32Array,
+        width,
+        weight.shape,
+        paddingIdx,
+      );
+      return [denseAsRows(rows)];
     }
     const dw = zerosOf(weight.shape);
     backend().scatterAddRows(g!.data as Float32Array, width, index, dw.data as Float32Array);

@@ -3,7 +3,7 @@
  * nodes in reverse topological order and hands each its outputs' gradients. The rules themselves
  * live in derivatives.ts, one per primitive.
  */
-import { accumulateGrad } from "../tensor/sparse.js";
+import { accumulateGrad, accumulateRows } from "../tensor/sparse.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type Grads = (Tensor | null)[];
@@ -55,6 +55,18 @@ const fresh = new WeakSet<Tensor>();
 /** Marks `t` as a gradient no other tensor shares storage with (see `fresh`); returns it. */
 export function freshGrad(t: Tensor): Tensor {
   fresh.add(t);
+  return t;
+}
+
+/** Row-sparse gradients that stand for dense ones (see `denseAsRows`). */
+const denseRows = new WeakSet<Tensor>();
+
+/**
+ * Marks a coalesced row-sparse gradient as the rows of a dense one: a leaf holds it as such
+ * (Tensor.heldGrad) and shows it dense when read; a non-leaf gets it dense. Returns it.
+ */
+export function denseAsRows(t: Tensor): Tensor {
+  denseRows.add(t);
   return t;
 }
 
@@ -126,6 +138,10 @@ export function runBackward(
   hooks: BackwardHooks,
 ): void {
   const accumulateLeaf = (leaf: Tensor, g: Tensor, owned = false) => {
+    if (denseRows.has(g)) {
+      accumulateRows(leaf, g, owned);
+      return;
+    }
     // Row-sparse gradients (nn.Embedding({ sparse: true })) stay sparse in a leaf's grad.
     if (g.isSparse || leaf.grad?.isSparse) {
       leaf.grad = accumulateGrad(leaf.grad, g);

@@ -267,6 +267,21 @@ export interface Backend {
   sgdUpdate(p: F32, g: F32, buf: F32 | null, o: SgdOptions): void;
   /** Adam/AdamW; `vMax` is the AMSGrad state or null. `step` counts from 1. */
   adamUpdate(p: F32, g: F32, m: F32, v: F32, vMax: F32 | null, o: AdamOptions): void;
+  /**
+   * adamUpdate with the gradient [p.length / width, width] given as its nonzero rows: `rows`
+   * (ascending, unique) and their `values` [rows.length, width]; every other row is 0. The same
+   * result as adamUpdate on the dense gradient, bit for bit.
+   */
+  adamUpdateRows(
+    p: F32,
+    rows: I32,
+    values: F32,
+    width: number,
+    m: F32,
+    v: F32,
+    vMax: F32 | null,
+    o: AdamOptions,
+  ): void;
   /** RMSprop; `gAvg` (centered) and `buf` (momentum) are null when unused. */
   rmspropUpdate(
     p: F32,

@@ -45,6 +45,11 @@ export function sgdUpdate(p: Tensor, g: Tensor, buf: State, o: SgdOptions): void
   );
 }
 
+/**
+ * Dense Adam/AdamW. A row-sparse `g` is taken as the dense gradient that is 0 outside its rows
+ * (what a parameter holds as rows, Tensor.heldGrad): every element is updated, exactly as from
+ * the dense gradient. PyTorch's lazy sparse update is SparseAdam's (`sparseAdamUpdate`).
+ */
 export function adamUpdate(
   p: Tensor,
   g: Tensor,
@@ -54,14 +59,16 @@ export function adamUpdate(
   o: AdamOptions,
 ): void {
   const op = "adamUpdate";
-  backend().adamUpdate(
-    raw(op, p, p, "parameter"),
-    raw(op, p, g, "gradient"),
-    raw(op, p, m, "exp_avg"),
-    raw(op, p, v, "exp_avg_sq"),
-    rawOrNull(op, p, vMax, "max_exp_avg_sq"),
-    o,
-  );
+  const theta = raw(op, p, p, "parameter");
+  const mRaw = raw(op, p, m, "exp_avg");
+  const vRaw = raw(op, p, v, "exp_avg_sq");
+  const vMaxRaw = rawOrNull(op, p, vMax, "max_exp_avg_sq");
+  if (g.isSparse) {
+    const { rows, values, width } = sparseRaw(op, p, g);
+    backend().adamUpdateRows(theta, rows, values, width, mRaw, vRaw, vMaxRaw, o);
+  } else {
+    backend().adamUpdate(theta, raw(op, p, g, "gradient"), mRaw, vRaw, vMaxRaw, o);
+  }
 }
 
 export function rmspropUpdate(

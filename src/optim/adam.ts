@@ -82,6 +82,25 @@ export class Adam extends Optimizer<AdamGroupOptions> {
     group: ParamGroup<AdamGroupOptions>,
     state: ParamState,
   ): void {
+    this.apply(p, grad, group, state);
+  }
+
+  /** The dense update with a gradient held as rows (zero elsewhere): no dense copy of it. */
+  protected override updateRows(
+    p: Tensor,
+    rows: Tensor,
+    group: ParamGroup<AdamGroupOptions>,
+    state: ParamState,
+  ): void {
+    this.apply(p, rows, group, state);
+  }
+
+  private apply(
+    p: Tensor,
+    grad: Tensor,
+    group: ParamGroup<AdamGroupOptions>,
+    state: ParamState,
+  ): void {
     if (state.step === undefined) {
       state.step = 0;
       state.exp_avg = stateLike(p);

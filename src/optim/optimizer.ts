@@ -10,6 +10,8 @@
  * Row-sparse gradients (nn.Embedding({ sparse: true })) go to `updateSparse`. Each optimizer says
  * in `gradError` which gradients it refuses (by default: sparse ones, with PyTorch's message);
  * `step()` asks about every gradient before it changes anything, so a refused step is a no-op.
+ * A dense gradient a parameter holds as its rows (a non-sparse embedding's; Tensor.heldGrad) goes
+ * to `updateRows` where an optimizer has one (Adam, AdamW), with the dense update's result.
  *
  * State dict format (JSON-friendly apart from the state tensors, like PyTorch's `state_dict()`):
  * `{ state: { [paramIndex]: { exp_avg: Tensor, step: 3, … } }, paramGroups: [{ lr, …, params:
@@ -98,6 +100,13 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
     throw new Error(`${this.name}: ${this.gradError(grad, group) ?? "no sparse update"}`);
   }
 
+  /**
+   * Updates one parameter from a dense gradient held as its rows (Tensor.heldGrad; every other
+   * row is 0), with the same result as `update` on the dense gradient. Optional: without it, such
+   * a gradient is made dense first.
+   */
+  protected updateRows?(p: Tensor, rows: Tensor, group: ParamGroup<O>, state: ParamState): void;
+
   /** Adds a group (e.g. layers unfrozen during fine-tuning), filling its options from the defaults. */
   addParamGroup(input: ParamGroupInput<O>): void {
     if (input === null || typeof input !== "object" || !("params" in input)) {
@@ -141,10 +150,13 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
     const setToNone = options.setToNone ?? true;
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        const held = p.heldGrad();
+        if (held === null) continue;
         if (setToNone) p.grad = null;
-        else if (p.grad.isSparse) p.grad = emptySparse(p.grad.shape);
-        else p.grad.data.fill(0);
+        else if (held.rows)
+          p.setGradRows(emptySparse(p.shape)); // still dense zeros when read
+        else if (held.grad.isSparse) p.grad = emptySparse(held.grad.shape);
+        else held.grad.data.fill(0);
       }
     }
   }
@@ -155,22 +167,31 @@ export abstract class Optimizer<O extends BaseGroupOptions = BaseGroupOptions> {
    */
   step<T>(closure?: () => T): T | undefined {
     const loss = closure?.();
+    // A dense gradient held as rows stays so for an optimizer with `updateRows`; else it is made
+    // dense here (by reading `grad`).
+    const held = (p: Tensor) => {
+      const h = p.heldGrad();
+      return h?.rows && !this.updateRows ? { grad: p.grad!, rows: false } : h;
+    };
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const why = p.grad === null ? null : this.gradError(p.grad, group);
+        const h = held(p);
+        const why = h === null || h.rows ? null : this.gradError(h.grad, group);
         if (why !== null) throw new Error(`${this.name}: ${why}`);
       }
     }
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        if (p.grad === null) continue;
+        const h = held(p);
+        if (h === null) continue;
         let state = this.state.get(p);
         if (state === undefined) {
           state = {};
           this.state.set(p, state);
         }
-        if (p.grad.isSparse) this.updateSparse(p, p.grad, group, state);
-        else this.update(p, p.grad, group, state);
+        if (h.rows) this.updateRows!(p, h.grad, group, state);
+        else if (h.grad.isSparse) this.updateSparse(p, h.grad, group, state);
+        else this.update(p, h.grad, group, state);
       }
     }
     return loss;

@@ -10,6 +10,11 @@
  * support sparse gradients (SGD without momentum or weight decay, Adagrad, SparseAdam) then touch
  * only those rows.
  *
+ * A non-sparse embedding's weight gradient takes the same form inside (`accumulateRows`): the
+ * rows of a dense gradient, which a parameter holds until something reads its `grad` (then it is
+ * made dense). Adam updates from those rows (every other row's gradient is exactly 0, as the
+ * dense scatter-add leaves it), and clipping scales them, so a step never allocates the table.
+ *
  * @example
  *   const g = rowSparseFromLookup(Int32Array.of(4, 1, 4), dy, 3, [10, 3], null);
  *   g.indices().toArray(); // [[1, 4]]
@@ -104,4 +109,20 @@ export function accumulateGrad(grad: Tensor | null, g: Tensor): Tensor {
   }
   addIntoDense(grad, g);
   return grad;
+}
+
+/**
+ * How the tape adds `g`, the rows of a dense gradient (coalesced row-sparse), into a leaf: held
+ * as rows while the leaf's gradient is empty or rows too; added in place into a dense gradient;
+ * made dense beside a row-sparse one (a weight shared with a sparse embedding). `g` is kept as
+ * it is only when `owned` (no other tensor shares it).
+ */
+export function accumulateRows(leaf: Tensor, g: Tensor, owned: boolean): void {
+  const held = leaf.heldGrad();
+  if (held === null) {
+    const rows = g.indices().data as Int32Array; // a copy
+    leaf.setGradRows(owned ? g : Tensor.rowSparse(rows, g.data.slice() as Float32Array, g.shape));
+  } else if (held.rows) leaf.setGradRows(addSparse(held.grad, g));
+  else if (held.grad.isSparse) leaf.grad = accumulateGrad(held.grad, g.toDense());
+  else addIntoDense(held.grad, g);
 }

@@ -34,8 +34,14 @@ export class Tensor {
   readonly data: Storage;
   /** The stored rows of a row-sparse tensor (unique, ascending), or null for a dense one. */
   private readonly sparseRows: Int32Array | null;
-  /** Gradient accumulated by `backward()`, or null. */
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /**
+   * A dense gradient held as its nonzero rows (a row-sparse tensor standing for the dense one),
+   * until something reads `grad`. A non-sparse nn.Embedding's backward gives its weight this, so
+   * that Adam and gradient clipping can work on the rows a batch touched and never allocate the
+   * dense table (tensor/sparse.ts).
+   */
+  private _gradRows: Tensor | null = null;
   /** The tape node that produced this tensor; null for leaves. */
   gradFn: Node | null = null;
   /** Which output of `gradFn` this tensor is. */
@@ -97,6 +103,35 @@ export class Tensor {
   private sparseOnly(what: string): Int32Array {
     if (!this.sparseRows) throw new Error(`${what}: expected a sparse tensor, got a dense one`);
     return this.sparseRows;
+  }
+
+  /** Gradient accumulated by `backward()`, or null. */
+  get grad(): Tensor | null {
+    if (this._gradRows !== null) {
+      this._grad = this._gradRows.toDense();
+      this._gradRows = null;
+    }
+    return this._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    this._grad = value;
+    this._gradRows = null;
+  }
+
+  /**
+   * @internal The gradient as it is held, without making a dense one: `rows` true when `grad`
+   * is the row-sparse form of a dense gradient (see `_gradRows`); null when there is none.
+   */
+  heldGrad(): { grad: Tensor; rows: boolean } | null {
+    if (this._gradRows !== null) return { grad: this._gradRows, rows: true };
+    return this._grad === null ? null : { grad: this._grad, rows: false };
+  }
+
+  /** @internal Holds a dense gradient as its rows (a coalesced row-sparse tensor). */
+  setGradRows(rows: Tensor): void {
+    this._grad = null;
+    this._gradRows = rows;
   }
 
   get requiresGrad(): boolean {

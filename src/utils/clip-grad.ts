@@ -7,7 +7,8 @@
  *
  * Both work in place on `p.grad` and skip parameters whose grad is null. A row-sparse grad
  * (nn.Embedding({ sparse: true })) is coalesced, so the norm of its stored values is its norm and
- * scaling or clamping them in place is right. Unlike PyTorch, which
+ * scaling or clamping them in place is right; so is the dense gradient a non-sparse embedding's
+ * weight holds as its rows (Tensor.heldGrad), which clipGradNorm leaves so. Unlike PyTorch, which
  * returns the total norm as a 0-d tensor, `clipGradNorm` returns it as a number (the float32
  * value PyTorch's tensor would hold).
  *
@@ -27,15 +28,20 @@ export interface ClipGradNormOptions {
 
 const f = Math.fround;
 
-function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Float32Array[] {
+function paramsOf(op: string, params: Iterable<Tensor> | Tensor): Tensor[] {
   const list = Symbol.iterator in params ? [...(params as Iterable<Tensor>)] : [params as Tensor];
-  const grads: Float32Array[] = [];
   for (const p of list) {
     if (p === null || typeof p !== "object" || !("grad" in p)) {
       throw new Error(`${op}: expected an iterable of Tensors, got an element of type ${typeof p}`);
     }
-    if (p.grad !== null) grads.push(p.grad.data as Float32Array);
   }
+  return list;
+}
+
+function gradsOf(op: string, params: Iterable<Tensor> | Tensor): Float32Array[] {
+  const grads: Float32Array[] = [];
+  for (const p of paramsOf(op, params))
+    if (p.grad !== null) grads.push(p.grad.data as Float32Array);
   return grads;
 }
 
@@ -77,9 +83,13 @@ export function clipGradNorm(
   if (typeof maxNorm !== "number" || Number.isNaN(maxNorm)) {
     throw new Error(`clipGradNorm: expected a number maxNorm, got ${String(maxNorm)}`);
   }
-  const grads = gradsOf("clipGradNorm", params);
-  if (grads.length === 0) return 0;
-  const norms = grads.map((g) => norm(g, normType));
+  // A gradient held as its rows (a non-sparse embedding's) is read as those rows: the zeros
+  // elsewhere add nothing to a norm, and stay zeros when scaled by a coefficient ≥ +0.
+  const held = paramsOf("clipGradNorm", params)
+    .map((p) => ({ p, h: p.heldGrad() }))
+    .filter(({ h }) => h !== null);
+  if (held.length === 0) return 0;
+  const norms = held.map(({ h }) => norm(h!.grad.data as Float32Array, normType));
   const total = norm(Float32Array.from(norms), normType);
   if (options.errorIfNonfinite && !Number.isFinite(total)) {
     throw new Error(
@@ -91,7 +101,12 @@ export function clipGradNorm(
   // PyTorch computes maxNorm / (total + 1e-6) as a float32 reciprocal times maxNorm.
   const coef = Math.min(f(f(1 / f(total + f(1e-6))) * f(maxNorm)), 1);
   if (coef < 1 || Number.isNaN(coef)) {
-    for (const g of grads) for (let i = 0; i < g.length; i++) g[i] *= coef;
+    // 0 · NaN and 0 · (−c) are not +0: then rows are made dense (by reading `grad`) first.
+    const keepRows = coef > 0 || Object.is(coef, 0);
+    for (const { p, h } of held) {
+      const g = (keepRows ? h!.grad : p.grad!).data as Float32Array;
+      for (let i = 0; i < g.length; i++) g[i] *= coef;
+    }
   }
   return total;
 }

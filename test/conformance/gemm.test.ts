@@ -197,6 +197,38 @@ describe("threads", () => {
         ),
       );
     }
+    // Adam from a gradient's nonzero rows, on wasm storage: the row range split between threads.
+    const [R, W] = [1500, 64];
+    const rows = Int32Array.from({ length: 400 }, (_, k) => 3 * k + (k % 3));
+    const values = random(rows.length * W, next, 1e-3);
+    const rowUpdates = [ref, wasm, two].map((be) => {
+      const [p, m, v] = [p0, m0, v0].map((x) => {
+        const s = be === ref ? new Float32Array(R * W) : be.storage(R * W);
+        s.set(x.subarray(0, R * W));
+        return s;
+      });
+      for (let t = 1; t <= 3; t++) {
+        be.adamUpdateRows(p, rows, values, W, m, v, null, {
+          lr: 1e-3,
+          beta1: 0.9,
+          beta2: 0.999,
+          eps: 1e-8,
+          step: t,
+          weightDecay: 0.01,
+          decoupled: true,
+          maximize: false,
+        });
+      }
+      return [p, m, v];
+    });
+    for (const k of [1, 2]) {
+      rowUpdates[0].forEach((x, j) =>
+        assert.ok(
+          x.every((v, i) => Object.is(v, rowUpdates[k][j][i])),
+          `Adam from rows, array ${j}: ${k} thread(s) differ from the reference`,
+        ),
+      );
+    }
     assert.ok(two.rt.poolStats!.workerChunks > before, "the worker ran no chunk");
   });
 });

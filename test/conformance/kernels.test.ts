@@ -392,6 +392,69 @@ describe("optimizer updates (bit-exact, five steps each)", () => {
       }
     }
   });
+  test("Adam from the gradient's nonzero rows equals Adam from the dense gradient", () => {
+    const next = rng(14);
+    const [R, width] = [37, 29];
+    const n = R * width;
+    // Some rows, none, all; the first and last included in the first set.
+    const rowSets = [
+      Int32Array.from([0, 3, 4, 17, 30, 36]),
+      new Int32Array(0),
+      Int32Array.from({ length: R }, (_, r) => r),
+    ];
+    for (const rows of rowSets) {
+      for (const decoupled of flags) {
+        for (const amsgrad of flags) {
+          for (const [weightDecay, maximize] of [
+            [0, false],
+            [0.01, true],
+          ] as const) {
+            const o = {
+              lr: 1e-3,
+              beta1: 0.9,
+              beta2: 0.999,
+              eps: 1e-8,
+              weightDecay,
+              decoupled,
+              maximize,
+            };
+            const label = `adamRows ${rows.length} rows ${JSON.stringify({ ...o, amsgrad })}`;
+            const values = random(rows.length * width, next, 1e-3);
+            const dense = new Float32Array(n);
+            rows.forEach((r, k) =>
+              dense.set(values.subarray(k * width, (k + 1) * width), r * width),
+            );
+            const start = [
+              random(n, next),
+              random(n, next, 0.01),
+              random(n, next, 1e-4).map(Math.abs),
+            ];
+            // Plain arrays (the wasm backend's fallback) and wasm storage (its row kernel).
+            const runs = [
+              { be: ref, dense: true, alloc: (n: number) => new Float32Array(n) },
+              { be: ref, dense: false, alloc: (n: number) => new Float32Array(n) },
+              { be: wasm, dense: false, alloc: (n: number) => new Float32Array(n) },
+              { be: wasm, dense: false, alloc: (n: number) => wasm.storage(n) },
+            ];
+            const results = runs.map(({ be, dense: useDense, alloc }) => {
+              const [p, m, v, vMax] = [alloc(n), alloc(n), alloc(n), alloc(n)];
+              [p, m, v].forEach((x, i) => x.set(start[i]));
+              for (let t = 1; t <= 5; t++) {
+                const ot = { ...o, step: t };
+                const x = amsgrad ? vMax : null;
+                if (useDense) be.adamUpdate(p, dense, m, v, x, ot);
+                else be.adamUpdateRows(p, rows, values, width, m, v, x, ot);
+              }
+              return [p, m, v, vMax].map((x) => Array.from(x));
+            });
+            for (let i = 1; i < runs.length; i++) {
+              assert.deepEqual(results[i], results[0], `${label}: run ${i} vs the dense update`);
+            }
+          }
+        }
+      }
+    }
+  });
   test("RMSprop: centered, momentum, weight decay; Adagrad", () => {
     const next = rng(13);
     for (const centered of flags) {

@@ -77,5 +77,12 @@ describe("worker pool", () => {
         .subarray(out >> 2, (out >> 2) + 64)
         .every((x) => x === 2),
     );
+    // Argument lists longer than a slot holds are refused, not cut short.
+    const long = () => new Array(25).fill(0);
+    assert.throws(() => pool.run("adam", [long(), long()]), /adam takes 25 arguments, at most 24/);
+    // Every kernel's own arguments fit (the pool appends two GEMM buffers beyond them).
+    for (const [name, fn] of Object.entries(rt.k)) {
+      if (typeof fn === "function") assert.ok(fn.length <= 24 + 2, `${name} takes ${fn.length}`);
+    }
   });
 });

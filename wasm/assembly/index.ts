@@ -19,7 +19,7 @@ export {
 export { addRowVector, sumRows } from "./rows";
 export { unary, unaryBackward, binary, clamp } from "./elementwise";
 export { softmaxForward, softmaxBackward } from "./softmax";
-export { adam, sgd, rmsprop, adagrad } from "./optim";
+export { adam, adamRows, sgd, rmsprop, adagrad } from "./optim";
 export { gatherRows, scatterAddRows } from "./indexing";
 export { crossEntropyForward, crossEntropyBackward } from "./loss";
 

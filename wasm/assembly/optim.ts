@@ -35,7 +35,8 @@ function fma64(a: v128, b: v128, c: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function grad(g: usize, p: v128, maximize: bool, wd: f32, full: bool): v128 {
-  let d = ld(g, full);
+  // g = 0: a gradient row that is 0 (adamRows), the same arithmetic as a loaded +0.
+  let d = g ? ld(g, full) : f32x4.splat(0);
   if (maximize) d = f32x4.neg(d);
   if (wd != 0) d = fma64(d, f32x4.splat(wd), p);
   return d;
@@ -51,7 +52,7 @@ function adamAt(
   let d: v128;
   if (decoupled) {
     pv = f32x4.mul(pv, f32x4.splat(decay));
-    d = ld(g, full);
+    d = g ? ld(g, full) : f32x4.splat(0);
     if (maximize) d = f32x4.neg(d);
   } else {
     d = grad(g, pv, maximize, wd, full);
@@ -69,8 +70,10 @@ function adamAt(
   st(p, f32x4.add(pv, f32x4.div(f32x4.mul(f32x4.splat(negStep), mv), denom)), full);
 }
 
-/** Adam/AdamW over n floats; vMax is 0 without AMSGrad. */
-export function adam(
+/** Adam/AdamW over n floats; vMax is 0 without AMSGrad, g is 0 for a gradient of zeros. */
+// @ts-ignore: decorator
+@inline
+function adamSpan(
   p: usize, g: usize, m: usize, v: usize, vMax: usize, n: i32, maximize: bool, decoupled: bool,
   wd: f32, decay: f32, beta1: f32, beta2: f32, omb1: f32, omb2: f32, eps: f32, bc2Sqrt: f32, negStep: f32,
 ): void {
@@ -78,10 +81,48 @@ export function adam(
   const vec = <usize>(n & ~3) << 2;
   let o: usize = 0;
   for (; o < vec; o += 16) {
-    adamAt(p + o, g + o, m + o, v + o, vMax ? vMax + o : 0, true, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
+    adamAt(p + o, g ? g + o : 0, m + o, v + o, vMax ? vMax + o : 0, true, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
   }
   for (; o < bytes; o += 4) {
-    adamAt(p + o, g + o, m + o, v + o, vMax ? vMax + o : 0, false, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
+    adamAt(p + o, g ? g + o : 0, m + o, v + o, vMax ? vMax + o : 0, false, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
+  }
+}
+
+/** Adam/AdamW over n floats; vMax is 0 without AMSGrad. */
+export function adam(
+  p: usize, g: usize, m: usize, v: usize, vMax: usize, n: i32, maximize: bool, decoupled: bool,
+  wd: f32, decay: f32, beta1: f32, beta2: f32, omb1: f32, omb2: f32, eps: f32, bc2Sqrt: f32, negStep: f32,
+): void {
+  adamSpan(p, g, m, v, vMax, n, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
+}
+
+/**
+ * Adam over rows [r0, r1) of width floats (p, m, v, vMax at row 0) with the gradient given as
+ * its nonzero rows: rows[k..nnz) (ascending) from k = the first one ≥ r0, their values at g
+ * (row k at g + 4·k·width). Every other row's gradient is 0; each run of those is one span.
+ */
+export function adamRows(
+  p: usize, g: usize, m: usize, v: usize, vMax: usize, rows: usize, k: i32, nnz: i32, width: i32,
+  r0: i32, r1: i32, maximize: bool, decoupled: bool,
+  wd: f32, decay: f32, beta1: f32, beta2: f32, omb1: f32, omb2: f32, eps: f32, bc2Sqrt: f32, negStep: f32,
+): void {
+  const rowBytes = <usize>width << 2;
+  let r = r0;
+  while (r < r1) {
+    const next = k < nnz ? min(load<i32>(rows + (<usize>k << 2)), r1) : r1;
+    if (next > r) {
+      const o = <usize>r * rowBytes;
+      const n = (next - r) * width;
+      adamSpan(p + o, 0, m + o, v + o, vMax ? vMax + o : 0, n, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
+      r = next;
+    }
+    if (r < r1) {
+      const o = <usize>r * rowBytes;
+      const go = g + <usize>k * rowBytes;
+      adamSpan(p + o, go, m + o, v + o, vMax ? vMax + o : 0, width, maximize, decoupled, wd, decay, beta1, beta2, omb1, omb2, eps, bc2Sqrt, negStep);
+      k++;
+      r++;
+    }
   }
 }
 

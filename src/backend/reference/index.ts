@@ -43,6 +43,7 @@ export const referenceBackend: Backend = {
   rnnGatesBackward: recurrent.rnnGatesBackward,
   sgdUpdate: optim.sgdUpdate,
   adamUpdate: optim.adamUpdate,
+  adamUpdateRows: optim.adamUpdateRows,
   rmspropUpdate: optim.rmspropUpdate,
   adagradUpdate: optim.adagradUpdate,
 };

@@ -475,6 +475,27 @@ export class WasmBackend implements Backend {
     optim.adam(this.rt, p, g, m, v, vMax, o);
   }
 
+  adamUpdateRows(
+    p: F32,
+    rows: I32,
+    values: F32,
+    width: number,
+    m: F32,
+    v: F32,
+    vMax: F32 | null,
+    o: AdamOptions,
+  ): void {
+    if (p.length < this.minElements)
+      return ref.adamUpdateRows(p, rows, values, width, m, v, vMax, o);
+    if (optim.adamRows(this.rt, p, rows, values, width, m, v, vMax, o)) return;
+    // Not resident (memory unshared, or past the storage budget): the dense update.
+    const g = new Float32Array(p.length);
+    for (let k = 0; k < rows.length; k++) {
+      g.set(values.subarray(k * width, (k + 1) * width), rows[k] * width);
+    }
+    optim.adam(this.rt, p, g, m, v, vMax, o);
+  }
+
   rmspropUpdate(
     p: F32,
     g: F32,

@@ -74,23 +74,10 @@ export function sgd(rt: Runtime, p: F32, g: F32, buf: F32 | null, o: SgdOptions)
   ]);
 }
 
-export function adam(
-  rt: Runtime,
-  p: F32,
-  g: F32,
-  m: F32,
-  v: F32,
-  vMax: F32 | null,
-  o: AdamOptions,
-): void {
+/** Adam's scalar arguments after the arrays and counts, rounded as the reference rounds them. */
+function adamScalars(o: AdamOptions): number[] {
   const bc1 = 1 - Math.pow(o.beta1, o.step);
-  sliced(rt, "adam", [p, g, m, v, vMax], ([pp, pg, pm, pv, px], n) => [
-    pp,
-    pg,
-    pm,
-    pv,
-    px,
-    n,
+  return [
     o.maximize ? 1 : 0,
     o.decoupled ? 1 : 0,
     f(o.weightDecay),
@@ -102,7 +89,90 @@ export function adam(
     f(o.eps),
     f(Math.sqrt(1 - Math.pow(o.beta2, o.step))),
     f(-(o.lr / bc1)),
+  ];
+}
+
+export function adam(
+  rt: Runtime,
+  p: F32,
+  g: F32,
+  m: F32,
+  v: F32,
+  vMax: F32 | null,
+  o: AdamOptions,
+): void {
+  const scalars = adamScalars(o);
+  sliced(rt, "adam", [p, g, m, v, vMax], ([pp, pg, pm, pv, px], n) => [
+    pp,
+    pg,
+    pm,
+    pv,
+    px,
+    n,
+    ...scalars,
   ]);
+}
+
+/**
+ * Adam from the nonzero rows of the gradient, in place on resident p, m, v (and vMax), the row
+ * range split between the threads. Returns false, doing nothing, when any of them is not
+ * resident: the caller then runs the dense update.
+ */
+export function adamRows(
+  rt: Runtime,
+  p: F32,
+  rows: Int32Array,
+  values: F32,
+  width: number,
+  m: F32,
+  v: F32,
+  vMax: F32 | null,
+  o: AdamOptions,
+): boolean {
+  const H = rt.heap;
+  const state = [p, m, v, vMax].map((x) => (x ? H.addressOf(x) : 0));
+  if (state.some((at) => at < 0)) return false;
+  H.reset();
+  const g = H.put(values, 0, values.length);
+  const r = H.putInt(rows);
+  const scalars = adamScalars(o);
+  const R = p.length / width;
+  const parts = Math.min(R, rt.chunks("adamRows", p.length * UNIT_COST, PARALLEL_FLOPS));
+  const chunks: number[][] = [];
+  for (let c = 0; c < parts; c++) {
+    const r0 = Math.floor((c * R) / parts);
+    const r1 = Math.floor(((c + 1) * R) / parts);
+    const [pp, pm, pv, px] = state;
+    chunks.push([
+      pp,
+      g,
+      pm,
+      pv,
+      px,
+      r,
+      lowerBound(rows, r0),
+      rows.length,
+      width,
+      r0,
+      r1,
+      ...scalars,
+    ]);
+  }
+  rt.run("adamRows", chunks);
+  rt.settle();
+  return true;
+}
+
+/** The first k with rows[k] ≥ r (rows ascending). */
+function lowerBound(rows: Int32Array, r: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (rows[mid] < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function rmsprop(

@@ -42,14 +42,15 @@ import { nodeProcess, type KernelExports } from "./module.js";
 const SEQ = 0; // job number, bumped (after CLAIM) to wake the workers
 const CLAIM = 2; // (job << 10) | (count << 5) | next unclaimed chunk
 const DONE = 3; // chunks finished
-// (claim() below uses these slots as literals: CLAIM 2, DONE 3, OP 4, NARGS 5, FAILED 6.)
+// (claim() below uses these slots as literals: CLAIM 2, DONE 3, OP 4, NARGS 5, FAILED 6, and
+// MAX_ARGS 24.)
 const OP = 4;
 const NARGS = 5;
 const FAILED = 6;
 const READY = 7; // workers that have started
 const CTRL_BYTES = 64;
 export const MAX_CHUNKS = 16;
-const MAX_ARGS = 20;
+const MAX_ARGS = 24;
 /** Job numbers fit the 21 bits above count and next in CLAIM; they wrap, which is harmless. */
 const JOB_MASK = 0x1fffff;
 
@@ -87,7 +88,7 @@ export function claim(
     try {
       const fn = fns[i32[4]];
       const nargs = i32[5];
-      const base = (v & 31) * 20;
+      const base = (v & 31) * 24; // MAX_ARGS
       args.length = nargs + extra.length;
       for (let i = 0; i < nargs; i++) args[i] = f64[base + i];
       for (let i = 0; i < extra.length; i++) args[nargs + i] = extra[i];
@@ -233,6 +234,11 @@ export class Pool {
     const i32 = this.i32;
     const count = chunks.length;
     if (count < 1 || count > MAX_CHUNKS) throw new Error(`wasm pool: ${count} chunks`);
+    if (chunks[0].length > MAX_ARGS) {
+      throw new Error(
+        `wasm pool: ${op} takes ${chunks[0].length} arguments, at most ${MAX_ARGS} fit`,
+      );
+    }
     for (let c = 0; c < count; c++) {
       const args = chunks[c];
       for (let j = 0; j < args.length; j++) this.f64[c * MAX_ARGS + j] = args[j];
