@@ -5,14 +5,19 @@
  * for a chunk a descheduled worker holds, which costs more than a hundred good calls gain. So each
  * kind of call (kernel and size, in powers of two of its work) keeps a running average of its time
  * per unit of work with and without the pool, and uses the pool while that is ≥ 10% faster. One
- * call in 16 tries the other way, so the choice follows the machine as its load changes.
+ * call in 16 tries the other way, so the choice follows the machine as its load changes; one in
+ * 128 while one way is clearly faster (by 30%), where each try costs most (a 1024² GEMM on one
+ * thread takes twice as long, and trying it one call in 16 cost 6% of the throughput).
  *
  * @example
  *   const pooled = policy.decide("gemm", flops);
  *   policy.record("gemm", flops, pooled, elapsedMs);
  */
 
+/** Calls per try of the other way: while the two are close, and while one is clearly faster. */
 const EXPLORE = 16;
+const EXPLORE_CLEAR = 128;
+const CLEAR = 0.7;
 const SMOOTHING = 0.2;
 
 export class ThreadPolicy {
@@ -31,7 +36,8 @@ export class ThreadPolicy {
     if (Number.isNaN(r[1])) return true;
     if (Number.isNaN(r[0])) return false;
     const better = r[1] < 0.9 * r[0];
-    if (++r[2] >= EXPLORE) {
+    const clear = r[1] < CLEAR * r[0] || r[0] < CLEAR * r[1];
+    if (++r[2] >= (clear ? EXPLORE_CLEAR : EXPLORE)) {
       r[2] = 0;
       return !better;
     }
