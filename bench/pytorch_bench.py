@@ -4,7 +4,8 @@ config objects (same shapes, optimizers, learning rates), timed on request.
 One long-lived process, so `import torch` is paid once. It reads one JSON command per line on
 stdin and answers one JSON line on stdout:
 
-  {"cmd": "hello"}                          -> {"torch": "1.13.0", "blas": "generic", ...}
+  {"cmd": "hello"}                          -> {"torch": "1.13.0", "blas": "generic",
+                                                "blasLibrary": "openblas-pthread", ...}
   {"cmd": "build", "id": "W1", "config": {}} -> {"params": 6144644, "value": 1.38, "seconds": 0.4}
   {"cmd": "time", "threads": 2, "reps": 5}   -> {"seconds": 1.23, "value": 1.37, "threads": 2}
   {"cmd": "quit"}
@@ -22,6 +23,19 @@ import re
 import sys
 import time
 import traceback
+
+
+def blas_library(torch):
+    """Which libblas torch runs on (Debian's generic build takes the system's libblas.so.3:
+    netlib's reference unless OpenBLAS is installed): the directory of the one mapped."""
+    torch.ones(2, 2) @ torch.ones(2, 2)
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "libblas" in line or "libopenblas" in line}
+    except OSError:
+        return "unknown"
+    names = sorted({p.split("/")[-2] if "/blas/" not in p else "netlib reference" for p in paths})
+    return ", ".join(names) or "none mapped"
 
 
 def count(*modules):
@@ -179,6 +193,7 @@ def main():
                 reply = {
                     "torch": torch.__version__,
                     "blas": blas.group(1) if blas else "unknown",
+                    "blasLibrary": blas_library(torch),
                     "mkldnn": torch.backends.mkldnn.is_available(),
                     "defaultThreads": torch.get_num_threads(),
                 }

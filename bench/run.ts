@@ -3,8 +3,9 @@
  * /usr/bin/python3 can import torch, on PyTorch (bench/pytorch_bench.py, one long-lived process)
  * in the same run. Prints throughputs, the ratio recurrent/PyTorch per workload and their geometric
  * mean over W1–W5, and the same against the PyTorch figures issue 5 measured with MKL-DNN (the
- * "issue ref" column: Debian's torch here has a generic BLAS); writes machine info and every
- * figure to bench/results.json.
+ * "issue ref" column). Debian's torch calls the system's libblas.so.3 (netlib's reference unless
+ * libopenblas0-pthread is installed); the header says which. Writes machine info and every figure
+ * to bench/results.json.
  *
  * Measurement: each side is warmed up (≥ 2 steps and ≥ 1 s for us, so the JIT tiers up), then
  * timed in rounds that alternate recurrent, torch at 1 thread, torch at 2 threads, so machine noise
@@ -13,7 +14,7 @@
  * thread setting (torch.set_num_threads 1 or 2), recorded per workload; a setting found 1.5×
  * slower than the other after a round is dropped from later rounds.
  *
- * Napkin math per workload: bench/workloads.ts. A full run takes ~4–5 min on 2 cores.
+ * Napkin math per workload: bench/workloads.ts. A full run takes ~2–3 min on 2 cores.
  *
  * Run: npm run bench [-- --quick] [--only W2,W6] [--backend reference|wasm] [--no-torch]
  *                    [--out bench/results.json]
@@ -206,7 +207,7 @@ const backendName = backend().name;
 console.log(
   `recurrent (${backendName} backend, node ${process.version}, ${cpus().length} CPUs, load ${loadStart[0].toFixed(2)})` +
     (hello
-      ? ` vs PyTorch ${hello.torch} (BLAS ${hello.blas}, mkldnn ${hello.mkldnn}, best of ` +
+      ? ` vs PyTorch ${hello.torch} (BLAS ${hello.blas}: ${hello.blasLibrary}, mkldnn ${hello.mkldnn}, best of ` +
         `${torchThreads.join(" or ")} threads)`
       : "") +
     (quick ? "; --quick: one round, figures are rough" : ""),
@@ -301,6 +302,7 @@ const report = {
       ? {
           version: hello.torch,
           blas: hello.blas,
+          blasLibrary: hello.blasLibrary,
           mkldnn: hello.mkldnn,
           defaultThreads: hello.defaultThreads,
           threads: `best of ${torchThreads.join(" and ")} (torch.set_num_threads) per workload`,

@@ -47,8 +47,9 @@ export interface Workload {
   build: (config: Config) => Built;
   /**
    * PyTorch's figure as issue 5 states it for this machine (PyTorch 1.13 with MKL-DNN, best of 1
-   * or 2 threads). Debian's python3-torch here has only a generic BLAS and runs GEMM-bound
-   * workloads far slower, so the bench prints the ratio against this figure too.
+   * or 2 threads; close to Debian's python3-torch on OpenBLAS). On netlib's reference BLAS,
+   * Debian's default, PyTorch runs GEMM-bound workloads far slower, so the bench prints the ratio
+   * against this figure too.
    */
   reference?: number;
 }
