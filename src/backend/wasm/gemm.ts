@@ -42,8 +42,17 @@ function ranges(count: number, unit: number, parts: number): [number, number][] 
   return out;
 }
 
+/**
+ * A product of fewer than 4 rows streams B through once (from L3 at 17–20 GFLOP/s per core here,
+ * from memory at ~11, against the packed GEMM's ~40), so its flops count this many times over when
+ * deciding whether a second thread pays: a batch-1 step h·W_hhᵀ of a 512-unit LSTM (2.1 MFLOP,
+ * ~105 µs alone) runs in ~65 µs on two threads.
+ */
+const STREAMING_WEIGHT = 4;
+
 function partsFor(rt: Runtime, kind: string, m: number, n: number, k: number): number {
-  return rt.chunks(kind, 2 * m * n * k, PARALLEL_FLOPS);
+  const flops = 2 * m * n * k;
+  return rt.chunks(kind, m < 4 ? STREAMING_WEIGHT * flops : flops, PARALLEL_FLOPS);
 }
 
 /** C = alpha · op(A) · op(B) + beta · C (Backend.gemm), with k > 0 and alpha ≠ 0. */
