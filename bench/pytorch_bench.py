@@ -12,7 +12,8 @@ stdin and answers one JSON line on stdout:
 
 "build" also runs one step (the first warm-up) at the current thread setting and reports its
 value and time; "time" runs the built workload's step `reps` times under
-torch.set_num_threads(threads) and reports the total wall time. A failure answers
+torch.set_num_threads(threads) (and OpenBLAS's own openblas_set_num_threads, which Debian's torch
+does not call) and reports the total wall time. A failure answers
 {"error": "..."}; without torch the first line is that error and the process ends.
 
 Run: bench/run.ts starts it as `/usr/bin/python3 bench/pytorch_bench.py`.
@@ -25,17 +26,41 @@ import time
 import traceback
 
 
-def blas_library(torch):
-    """Which libblas torch runs on (Debian's generic build takes the system's libblas.so.3:
-    netlib's reference unless OpenBLAS is installed): the directory of the one mapped."""
+def blas_paths(torch):
+    """The BLAS libraries mapped into this process once torch has run a matmul."""
     torch.ones(2, 2) @ torch.ones(2, 2)
     try:
         with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "libblas" in line or "libopenblas" in line}
+            return {line.split()[-1] for line in f if "libblas" in line or "libopenblas" in line}
     except OSError:
+        return None
+
+
+def blas_library(torch):
+    """Which libblas torch runs on (Debian's generic build takes the system's libblas.so.3:
+    netlib's reference unless OpenBLAS is installed): the directory of the one mapped."""
+    paths = blas_paths(torch)
+    if paths is None:
         return "unknown"
     names = sorted({p.split("/")[-2] if "/blas/" not in p else "netlib reference" for p in paths})
     return ", ".join(names) or "none mapped"
+
+
+def blas_threads_setter(torch):
+    """Debian's generic torch cannot tell its BLAS how many threads to use: torch.set_num_threads(1)
+    leaves OpenBLAS on every core (its GEMM then runs at two cores' speed in the "1 thread" rows).
+    Returns the mapped OpenBLAS's openblas_set_num_threads, or None where the BLAS has no such call
+    (netlib's is single-threaded)."""
+    import ctypes
+
+    for path in sorted(blas_paths(torch) or ()):
+        try:
+            setter = ctypes.CDLL(path).openblas_set_num_threads  # already loaded: same handle
+        except (OSError, AttributeError):
+            continue
+        setter.argtypes = [ctypes.c_int]
+        return setter
+    return None
 
 
 def count(*modules):
@@ -183,6 +208,7 @@ def main():
         print(json.dumps({"error": f"cannot import torch: {e}"}), flush=True)
         return
     step = None
+    set_blas_threads = None
     for line in sys.stdin:
         msg = json.loads(line)
         try:
@@ -197,6 +223,8 @@ def main():
                     "mkldnn": torch.backends.mkldnn.is_available(),
                     "defaultThreads": torch.get_num_threads(),
                 }
+                set_blas_threads = blas_threads_setter(torch)
+                reply["blasThreadsFollow"] = set_blas_threads is not None
             elif msg["cmd"] == "build":
                 step = None
                 torch.manual_seed(0)
@@ -206,6 +234,8 @@ def main():
                 reply = {"params": params, "value": value, "seconds": time.perf_counter() - start}
             elif msg["cmd"] == "time":
                 torch.set_num_threads(msg["threads"])
+                if set_blas_threads is not None:
+                    set_blas_threads(msg["threads"])
                 start = time.perf_counter()
                 for _ in range(msg["reps"]):
                     v = step()

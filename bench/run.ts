@@ -305,6 +305,7 @@ const report = {
           blasLibrary: hello.blasLibrary,
           mkldnn: hello.mkldnn,
           defaultThreads: hello.defaultThreads,
+          blasThreadsFollow: hello.blasThreadsFollow,
           threads: `best of ${torchThreads.join(" and ")} (torch.set_num_threads) per workload`,
           threadsUsed,
         }
