@@ -77,12 +77,15 @@ describe("gemm", () => {
     }
   }
 
-  test("W2 shapes and several packed blocks (k > 256, n > 516)", () => {
+  test("W2 shapes, several packed blocks (k > 256, n > 516), Aᵀ packed or read in place", () => {
     const next = rng(99);
     const shapes: [boolean, boolean, number, number, number][] = [
       [false, true, 32, 1024, 256],
       [false, false, 32, 256, 1024],
-      [true, false, 260, 7, 300],
+      [true, false, 260, 7, 300], // Aᵀ read in place: narrow
+      [true, false, 100, 140, 300], // Aᵀ packed: wide enough
+      [true, false, 600, 20, 300], // Aᵀ packed: rows far apart
+      [true, true, 520, 130, 70],
       [false, false, 5, 600, 513],
       [true, true, 40, 1100, 70],
       [false, false, 2, 300, 40],

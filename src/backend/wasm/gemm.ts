@@ -99,8 +99,9 @@ export function gemm(
     const tA = transA ? 1 : 0;
     const tB = transB ? 1 : 0;
     // Column chunks read A in place and pack only their share of B, but each packs all of a tall
-    // Aᵀ: then row chunks (which each pack all of B) repack less when m > n.
-    const packsA = transA && m >= 64;
+    // Aᵀ when the kernels pack it (packsAt in wasm/assembly/gemm.ts, for a chunk's n / parts
+    // columns): then row chunks (which each pack all of B) repack less when m > n.
+    const packsA = transA && (m >= 512 || (m >= 64 && n / parts >= 128));
     const split: Parts =
       n >= 48 * parts && !(packsA && m > n)
         ? ranges(n, NR, parts).map(([j0, j1]) => [0, m, j0, j1])
