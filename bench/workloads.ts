@@ -47,9 +47,9 @@ export interface Workload {
   build: (config: Config) => Built;
   /**
    * PyTorch's figure as issue 5 states it for this machine (PyTorch 1.13 with MKL-DNN, best of 1
-   * or 2 threads; close to Debian's python3-torch on OpenBLAS). On netlib's reference BLAS,
-   * Debian's default, PyTorch runs GEMM-bound workloads far slower, so the bench prints the ratio
-   * against this figure too.
+   * or 2 threads): between Debian's python3-torch on netlib's reference BLAS (its default, far
+   * slower on GEMM-bound workloads) and on OpenBLAS (up to 2× faster than this figure on W2), so
+   * the bench prints the ratio against it too.
    */
   reference?: number;
 }
