@@ -9,8 +9,9 @@
  *
  * Measurement: each side is warmed up (≥ 2 steps and ≥ 1 s for us, so the JIT tiers up), then
  * timed in rounds that alternate recurrent, torch at 1 thread, torch at 2 threads, so machine noise
- * hits all three alike. A sample is enough repetitions to last ≥ 0.25 s; a workload gets as many
- * rounds (3–7) as fit in ~20 s; the figure is the median sample. PyTorch's figure is its better
+ * hits all three alike; each sample starts once the PyTorch process is idle (`Torch.quiet`). A
+ * sample is enough repetitions to last ≥ 0.25 s; a workload gets as many rounds (3–7) as fit in
+ * ~20 s; the figure is the median sample. PyTorch's figure is its better
  * thread setting (torch.set_num_threads 1 or 2), recorded per workload; a setting found 1.5×
  * slower than the other after a round is dropped from later rounds.
  *
@@ -20,7 +21,7 @@
  *                    [--out bench/results.json]
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
@@ -97,7 +98,41 @@ class Torch {
   close(): void {
     this.child.stdin.end(`${JSON.stringify({ cmd: "quit" })}\n`);
   }
+
+  /** CPU seconds the PyTorch process has used (Linux /proc), or null where unknown. */
+  private cpuSeconds(): number | null {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, "utf8");
+      // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Waits until the PyTorch process has used no CPU for QUIET_MS (at most 1 s), so every sample
+   * starts on an idle machine. OpenBLAS's threads spin (yielding) for ~0.1 s after each call before
+   * they sleep, a core's worth of CPU at the start of the sample that follows. Here the effect is
+   * within the machine's noise, since a yielding thread gives the core up. Where /proc is
+   * missing, a fixed pause of 150 ms.
+   */
+  async quiet(): Promise<void> {
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    let last = this.cpuSeconds();
+    if (last === null) return sleep(150);
+    for (let waited = 0; waited < 1000; waited += QUIET_MS) {
+      await sleep(QUIET_MS);
+      const now = this.cpuSeconds();
+      if (now === null || now === last) return;
+      last = now;
+    }
+  }
 }
+
+/** Clock ticks are 10 ms: two ticks without CPU time means the process is idle. */
+const QUIET_MS = 20;
 
 /** Seconds per step, timed over `reps` steps. */
 type Sampler = (reps: number) => Promise<number>;
@@ -183,8 +218,11 @@ async function measure(w: Workload, torch: Torch | null) {
   for (let r = 0; r < rounds; r++) {
     // Alternate which torch setting goes first, so neither always follows our run.
     const order = r % 2 === 0 ? sides : [sides[0], ...sides.slice(1).reverse()];
-    for (const side of order)
-      if (!clearlySlower(side, sides)) side.samples.push(await side.sample(side.reps));
+    for (const side of order) {
+      if (clearlySlower(side, sides)) continue;
+      await torch?.quiet();
+      side.samples.push(await side.sample(side.reps));
+    }
   }
   return { params: ours.params, perStep: ours.perStep, sides };
 }
