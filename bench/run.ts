@@ -11,9 +11,9 @@
  * timed in rounds that alternate recurrent, torch at 1 thread, torch at 2 threads, so machine noise
  * hits all three alike; each sample starts once the PyTorch process is idle (`Torch.quiet`). A
  * sample is enough repetitions to last ≥ 0.25 s; a workload gets as many rounds (3–7) as fit in
- * ~20 s; the figure is the median sample. PyTorch's figure is its better
- * thread setting (torch.set_num_threads 1 or 2), recorded per workload; a setting found 1.5×
- * slower than the other after a round is dropped from later rounds.
+ * ~20 s; the figure is the median sample. PyTorch's figure is its better thread setting
+ * (torch.set_num_threads 1 or 2), recorded per workload; a setting found 1.5× slower than the
+ * other after a round is dropped from later rounds.
  *
  * Napkin math per workload: bench/workloads.ts. A full run takes ~2–3 min on 2 cores.
  *

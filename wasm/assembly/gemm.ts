@@ -252,7 +252,7 @@ function macroT(
  */
 // @ts-ignore: decorator
 @inline
-export function packsAt(m: i32, ncols: i32): bool {
+function packsAt(m: i32, ncols: i32): bool {
   return m >= 512 || (m >= 64 && ncols >= 128);
 }
 
